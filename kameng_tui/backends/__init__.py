@@ -1,0 +1,1 @@
+"""Backends turn one platform into domain orders. They never import Textual."""

@@ -1,0 +1,42 @@
+"""The interface every platform backend implements."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+from kameng_tui.domain.order import Order
+
+
+class BackendError(Exception):
+    """A platform could not be reached or answered something unusable. The message is one line
+    fit for the header or stderr: never a secret, never a traceback."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True, slots=True)
+class SyncResult:
+    """Orders that are new or changed since the cursor the caller passed."""
+
+    orders: list[Order]
+    cursor: str | None
+    total: int  # orders the platform knows of in all
+    removed: list[str] = field(default_factory=list)
+    more: bool = False  # another page is ready: ask again with `cursor` at once
+
+
+class Backend(ABC):
+    """One platform, as seen by one profile."""
+
+    platform: str  # e.g. "demo"; the catalogue has "platform.<name>"
+    profile: str
+
+    @abstractmethod
+    async def fetch_changes(self, cursor: str | None) -> SyncResult:
+        """Everything when `cursor` is None, else what changed since it."""
+
+    async def aclose(self) -> None:  # noqa: B027 - optional hook
+        """Release connections."""

@@ -1,0 +1,514 @@
+"""The offline demo: a simulated 卡盟 platform that lives while the app runs.
+
+Every order draws its whole future (its *plan*) from one seeded random stream the moment it is
+created, and orders are created in a fixed sequence, so the state at any instant depends only on
+the seed and that instant: never on how often, or in what steps, the clock was read. New orders
+keep arriving; each then gets paid or expires, delivers in realistic times, or meets one of the
+source article's labelled troubles and resolves the way a real platform would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import Enum
+
+from kameng_tui.backends.base import Backend, BackendError, SyncResult
+from kameng_tui.domain.clock import Clock
+from kameng_tui.domain.order import Order, Refund, StatusLabel, TimelineEvent
+from kameng_tui.domain.status import LabelCode, OrderStatus, ProductType
+
+MAX_ORDERS = 100_000
+PAY_WINDOW = 15 * 60.0
+
+# The platform's own words: raw statuses and the article's labels.
+RAW: dict[OrderStatus, str] = {
+    OrderStatus.PENDING_PAYMENT: "待支付",
+    OrderStatus.PAID: "待处理",
+    OrderStatus.DELIVERING: "处理中",
+    OrderStatus.COMPLETED: "已完成",
+    OrderStatus.CANCELLED: "已取消",
+    OrderStatus.FAILED: "失败",
+    OrderStatus.ABNORMAL: "异常",
+    OrderStatus.REFUNDED: "已退款",
+}
+LABELS: dict[LabelCode, StatusLabel] = {
+    code: StatusLabel.of(code, text)
+    for code, text in (
+        (LabelCode.MAINTENANCE, "延迟发货：系统维护中"),
+        (LabelCode.CARRIER_ERROR, "充值失败：运营商接口异常"),
+        (LabelCode.ACCOUNT_INVALID, "账号信息有误"),
+        (LabelCode.OUT_OF_STOCK, "库存不足"),
+        (LabelCode.CALLBACK_LOST, "支付回调丢失：已付款未确认"),
+    )
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    name: str
+    type: ProductType
+    price: Decimal  # face value in CNY
+    codes: bool  # delivered as card codes (卡密) rather than credit pushed to an account
+    account: str  # "" | "phone" | "qq" | "email": what the customer must give
+
+
+CATALOGUE: tuple[Product, ...] = (
+    Product("腾讯Q币 100元", ProductType.GAME_CARD, Decimal(100), True, ""),
+    Product("网易一卡通 50元", ProductType.GAME_CARD, Decimal(50), True, ""),
+    Product("魔兽世界 点卡 30天", ProductType.GAME_CARD, Decimal(75), True, ""),
+    Product("王者荣耀 点券 60元", ProductType.GAME_CARD, Decimal(60), False, "qq"),
+    Product("Steam 钱包充值卡 200元", ProductType.GAME_CARD, Decimal(200), True, ""),
+    Product("中国移动 话费 50元", ProductType.PHONE_TOPUP, Decimal(50), False, "phone"),
+    Product("中国联通 话费 100元", ProductType.PHONE_TOPUP, Decimal(100), False, "phone"),
+    Product("中国电信 话费 30元", ProductType.PHONE_TOPUP, Decimal(30), False, "phone"),
+    Product("爱奇艺 VIP 月卡", ProductType.VIRTUAL_SERVICE, Decimal(25), False, "phone"),
+    Product("QQ音乐 绿钻 月卡", ProductType.VIRTUAL_SERVICE, Decimal(15), False, "qq"),
+    Product("百度网盘 超级会员 1个月", ProductType.VIRTUAL_SERVICE, Decimal(30), False, "email"),
+    Product("京东E卡 100元", ProductType.OTHER, Decimal(100), True, ""),
+    Product("星巴克 中杯电子券", ProductType.OTHER, Decimal(33), True, ""),
+)
+# (merchant, verified, price factor): resellers sell slightly under face value.
+MERCHANTS: tuple[tuple[str, bool, Decimal], ...] = (
+    ("星辰卡盟", True, Decimal("0.98")),
+    ("速发数卡", True, Decimal("0.97")),
+    ("蓝鲸充值", False, Decimal("0.95")),
+    ("小李发卡店", False, Decimal("0.93")),
+    ("Acme Digital", True, Decimal("0.99")),
+)
+_CENT = Decimal("0.01")
+_PRICES = [[(p.price * factor).quantize(_CENT) for _, _, factor in MERCHANTS] for p in CATALOGUE]
+_EMAIL_USERS = ("lin.wei", "zhang_san", "happyfox", "mika", "oldwang", "sunny2026")
+
+
+class Step(Enum):
+    """What one planned step does to an order."""
+
+    PAY = "pay"
+    CONFIRM = "confirm"  # support confirms a payment whose callback was lost
+    LOST = "lost"  # paid, but the callback never arrives: the platform still says 待支付
+    DELIVER = "deliver"
+    DELAY = "delay"  # a label while delivering: maintenance, carrier error
+    COMPLETE = "complete"
+    FAIL = "fail"
+    ABNORMAL = "abnormal"
+    REFUND = "refund"
+    EXPIRE = "expire"
+    CANCEL = "cancel"
+
+
+PlanStep = tuple[float, Step, str]  # (seconds after creation, step, note or label code)
+
+
+class _Sim:
+    """One order's mutable simulation state; `order` caches the immutable snapshot."""
+
+    __slots__ = (
+        "account",
+        "created",
+        "delivered",
+        "events",
+        "label",
+        "merchant",
+        "number",
+        "order",
+        "order_no",
+        "paid",
+        "plan",
+        "product",
+        "promised",
+        "quantity",
+        "refund",
+        "status",
+    )
+
+    def __init__(self, number: int, created: float, product: int, merchant: int) -> None:
+        self.number = number  # 0.. for the history (newest first), then arrivals
+        self.created = created
+        self.product = product
+        self.merchant = merchant
+        self.quantity = 1
+        self.account = ""
+        self.order_no = ""
+        self.status = OrderStatus.PENDING_PAYMENT
+        self.label: StatusLabel | None = None
+        # Indexes into `events` of the moments paid, delivered and refunded.
+        self.paid: int | None = None
+        self.delivered: int | None = None
+        self.refund: int | None = None
+        self.promised: float | None = None
+        self.events: list[tuple[float, OrderStatus, str]] = [(created, self.status, "订单已创建")]
+        self.plan: list[PlanStep] = []
+        self.order: Order | None = None
+
+
+class DemoPlatform:
+    """A seeded, deterministic platform on an injectable clock.
+
+    `orders` is how many orders exist when the platform is first read; they span back from the
+    clock's first reading at the arrival rate, so most are settled history and the recent ones
+    are still moving. More arrive every `arrival_seconds` on average while it runs.
+
+    The first read is paged like a real platform's incremental sync: newest orders first,
+    `page_size` at a time, so a client can show the newest ones before the rest have loaded.
+    The history and the arrivals draw from two seeded streams, so neither the paging nor how
+    often the clock is read changes what happens.
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int = 7,
+        orders: int = 300,
+        clock: Clock,
+        arrival_seconds: float = 12.0,
+        page_size: int = 2_000,
+    ) -> None:
+        if not 1 <= orders <= MAX_ORDERS:
+            raise ValueError(f"orders must be between 1 and {MAX_ORDERS:,}, not {orders}")
+        if arrival_seconds <= 0 or page_size <= 0:
+            raise ValueError("arrival_seconds and page_size must be positive")
+        self.seed = seed
+        self.initial = orders
+        self.clock = clock
+        self.arrival_seconds = arrival_seconds
+        self.page_size = page_size
+        self._history_rng = random.Random(seed)
+        self._arrival_rng = random.Random(f"{seed}:arrivals")
+        self._history_at: list[float] = []  # creation time of history order n (newest first)
+        self._history_pos: list[int] = []  # sim position of history order n, once created
+        self._sims: list[_Sim] = []
+        self._by_no: dict[str, _Sim] = {}
+        self._due: list[tuple[float, int, int]] = []  # (time, tie-break, sim position)
+        self._changelog: list[int] = []  # sim position per change; cursors point into it
+        self._origin: datetime | None = None  # sim times are seconds since this instant
+        self._origin_ts = 0.0
+        self._days: dict[int, str] = {}  # yymmdd by day, for order numbers
+        self._now = 0.0
+        self._next_arrival = 0.0
+        self._arrivals = 0
+
+    # -- reading -------------------------------------------------------------------------
+
+    @property
+    def total(self) -> int:
+        """Orders the platform holds, loaded by a client or not."""
+        self._start()
+        return self.initial + self._arrivals
+
+    def orders(self) -> list[Order]:
+        """Every order as of the clock's current time."""
+        self.advance()
+        self._load_history(self.initial)
+        return [self._snapshot(sim) for sim in self._sims]
+
+    def get(self, order_no: str) -> Order | None:
+        self.advance()
+        sim = self._by_no.get(order_no)
+        return None if sim is None else self._snapshot(sim)
+
+    def changes_since(self, cursor: str | None) -> SyncResult:
+        """Orders that changed after `cursor` (all of them from None), one page at a time.
+
+        A cursor is "<history orders sent>:<changes sent>"; while history remains unsent the
+        result says `more` and the caller should ask again at once.
+        """
+        self.advance()
+        sent, seen = self._parse(cursor)
+        end = len(self._changelog)
+        touched = dict.fromkeys(self._changelog[seen:end])
+        if sent < self.initial:
+            # Pages double from `page_size`: the first shows fast, later ones cost fewer trips.
+            size = min(max(self.page_size, sent), 25_000)
+            upto = min(sent + size, self.initial)
+            touched.update(dict.fromkeys(self._load_history(upto)[sent:]))
+            sent = upto
+        changed = [self._snapshot(self._sims[i]) for i in touched]
+        return SyncResult(changed, f"{sent}:{end}", self.total, more=sent < self.initial)
+
+    def _parse(self, cursor: str | None) -> tuple[int, int]:
+        if cursor is None:
+            return 0, len(self._changelog)
+        head, sep, tail = cursor.partition(":")
+        if sep and head.isdecimal() and tail.isdecimal():
+            sent, seen = int(head), int(tail)
+            if sent <= self.initial and seen <= len(self._changelog):
+                return sent, seen
+        raise BackendError(f"invalid cursor {cursor[:32]!r}")
+
+    # -- time ----------------------------------------------------------------------------
+
+    def advance(self) -> None:
+        """Bring the simulation up to the clock's current time."""
+        self._start()
+        now = (self.clock.now() - self._origin_dt()).total_seconds()
+        if now <= self._now:
+            return
+        self._now = now
+        rng = self._arrival_rng
+        while self._next_arrival <= now:
+            self._create(self.initial + self._arrivals, self._next_arrival, rng, log=True)
+            self._arrivals += 1
+            self._next_arrival += self._gap(rng)
+        due = self._due
+        while due and due[0][0] <= now:
+            position = heapq.heappop(due)[2]
+            self._play(position, now, log=True)
+
+    def _origin_dt(self) -> datetime:
+        assert self._origin is not None
+        return self._origin
+
+    def _start(self) -> None:
+        """Fix the origin and the history's arrival times on first use; orders come lazily."""
+        if self._origin is not None:
+            return
+        self._origin = self.clock.now()
+        self._origin_ts = self._origin.timestamp()
+        rng = self._history_rng
+        when, times = 0.0, []
+        for _ in range(self.initial):
+            when -= self._gap(rng)  # the newest order arrived a moment ago
+            times.append(when)
+        self._history_at = times
+        self._next_arrival = self._gap(self._arrival_rng)
+
+    def _load_history(self, upto: int) -> list[int]:
+        """Create history orders up to number `upto` (newest first); all their sim positions."""
+        rng, made = self._history_rng, self._history_pos
+        for number in range(len(made), upto):
+            made.append(self._create(number, self._history_at[number], rng, log=False))
+        return made[:upto]
+
+    def _gap(self, rng: random.Random) -> float:
+        # Poisson arrivals, in whole seconds as a platform's timestamps are.
+        return float(max(1, round(rng.expovariate(1 / self.arrival_seconds))))
+
+    # -- orders --------------------------------------------------------------------------
+
+    def _create(self, number: int, created: float, rng: random.Random, *, log: bool) -> int:
+        product_index = int(rng.random() * len(CATALOGUE))
+        sim = _Sim(number, created, product_index, int(rng.random() * len(MERCHANTS)))
+        product = CATALOGUE[product_index]
+        if product.codes and rng.random() >= 0.8:
+            sim.quantity = 2 + int(rng.random() * 4)
+        if product.account:
+            sim.account = _account(product.account, rng)
+        day = int((self._origin_ts + created) // 86_400)
+        stamp = self._days.get(day)
+        if stamp is None:
+            stamp = self._days[day] = f"{datetime.fromtimestamp(day * 86_400, UTC):%y%m%d}"
+        sim.order_no = f"KM{stamp}{(number * 7_919 + self.seed * 104_729) % 10**8:08d}"
+        plan = _draw_plan(product, rng)
+        plan.reverse()  # pop() from the end takes the next step
+        sim.plan = plan
+        position = len(self._sims)
+        self._sims.append(sim)
+        self._by_no[sim.order_no] = sim
+        if log:
+            self._changelog.append(position)
+        self._play(position, self._now, log=False)
+        return position
+
+    def _play(self, position: int, now: float, *, log: bool) -> None:
+        """Apply every plan step due by `now`, then schedule the next one."""
+        sim = self._sims[position]
+        plan = sim.plan
+        moved = False
+        while plan and sim.created + plan[-1][0] <= now:
+            offset, step, arg = plan.pop()
+            self._apply(sim, sim.created + offset, step, arg)
+            moved = True
+        if moved:
+            sim.order = None
+            if log:
+                self._changelog.append(position)
+        if plan:
+            heapq.heappush(self._due, (sim.created + plan[-1][0], sim.number, position))
+
+    def _apply(self, sim: _Sim, at: float, step: Step, arg: str) -> None:
+        note = arg
+        event = len(sim.events)  # where this step's event goes
+        if step is Step.PAY or step is Step.CONFIRM:
+            sim.status, sim.label, sim.paid = OrderStatus.PAID, None, event
+            # Card codes are promised within 5 minutes, credit pushed to an account within 15.
+            sim.promised = at + (300 if CATALOGUE[sim.product].codes else 900)
+        elif step is Step.LOST:
+            sim.label = LABELS[LabelCode.CALLBACK_LOST]
+            note = sim.label.text
+        elif step is Step.DELIVER:
+            sim.status, sim.label = OrderStatus.DELIVERING, None
+        elif step is Step.DELAY:
+            sim.label = LABELS[LabelCode(arg)]
+            note = sim.label.text
+        elif step is Step.COMPLETE:
+            sim.status, sim.label, sim.delivered = OrderStatus.COMPLETED, None, event
+        elif step is Step.FAIL or step is Step.ABNORMAL:
+            sim.status = OrderStatus.FAILED if step is Step.FAIL else OrderStatus.ABNORMAL
+            sim.label = LABELS[LabelCode(arg)]
+            note = sim.label.text
+        elif step is Step.REFUND:
+            sim.status, sim.refund = OrderStatus.REFUNDED, event
+        else:  # EXPIRE, CANCEL
+            sim.status, sim.label = OrderStatus.CANCELLED, None
+        sim.events.append((at, sim.status, note))
+
+    def _snapshot(self, sim: _Sim) -> Order:
+        if sim.order is None:
+            sim.order = self._build(sim)
+        return sim.order
+
+    def _build(self, sim: _Sim) -> Order:
+        base = self._origin_ts
+
+        def at(seconds: float) -> datetime:
+            return datetime.fromtimestamp(base + seconds, UTC)
+
+        product = CATALOGUE[sim.product]
+        merchant, verified, _ = MERCHANTS[sim.merchant]
+        amount = _PRICES[sim.product][sim.merchant]
+        if sim.quantity != 1:
+            amount *= sim.quantity
+        status = sim.status
+        codes: tuple[str, ...] = ()
+        if product.codes and sim.delivered is not None:
+            codes = _card_codes(self.seed, sim.number, sim.quantity)
+        # Paid, delivered and refunded are moments of the timeline: reuse its datetimes.
+        timeline = tuple([TimelineEvent(at(t), s, RAW[s], note) for t, s, note in sim.events])
+        refund = None
+        if sim.refund is not None:
+            refund = Refund(amount, timeline[sim.refund].at, timeline[sim.refund].note)
+        return Order(
+            sim.order_no,
+            product.name,
+            product.type,
+            merchant,
+            verified,
+            sim.quantity,
+            amount,
+            "CNY",
+            sim.account,
+            status,
+            RAW[status],
+            sim.label,
+            timeline[0].at,
+            timeline[-1].at,
+            None if sim.paid is None else timeline[sim.paid].at,
+            None if sim.delivered is None else timeline[sim.delivered].at,
+            at(sim.created + PAY_WINDOW),
+            None if sim.promised is None else at(sim.promised),
+            codes,
+            refund,
+            timeline,
+        )
+
+
+def _account(kind: str, rng: random.Random) -> str:
+    if kind == "phone":
+        return f"1{3 + int(rng.random() * 7)}{int(rng.random() * 10**9):09d}"
+    if kind == "qq":
+        return str(10_000_000 + int(rng.random() * 2_990_000_000))
+    user = _EMAIL_USERS[int(rng.random() * len(_EMAIL_USERS))]
+    return f"{user}{int(rng.random() * 100)}@example.com"
+
+
+def _card_codes(seed: int, index: int, quantity: int) -> tuple[str, ...]:
+    """Fake but plausible card number / password pairs, a pure function of the order."""
+    codes = []
+    for n in range(quantity):
+        h = hash((seed, index, n)) & 0xFFFF_FFFF_FFFF_FFFF
+        number = f"{h % 10**16:016d}"
+        codes.append(f"{number[:4]} {number[4:8]} {number[8:12]} {number[12:]} / {h >> 44:06d}")
+    return tuple(codes)
+
+
+def _draw_plan(product: Product, rng: random.Random) -> list[PlanStep]:
+    """The order's whole future, drawn at creation: (seconds after creation, step, argument)."""
+    r = rng.random()
+    if r < 0.15:
+        return [(PAY_WINDOW, Step.EXPIRE, "超时未支付，订单自动取消")]
+    if r < 0.18:
+        return [(rng.uniform(60, 600), Step.CANCEL, "用户取消订单")]
+    paid = rng.uniform(20, 480)
+    plan: list[PlanStep] = []
+    if r < 0.20:
+        # Paid, but the payment callback never arrived: support checks the bill and confirms.
+        plan.append((paid, Step.LOST, ""))
+        paid += rng.uniform(20 * 60, 90 * 60)
+        plan.append((paid, Step.CONFIRM, "客服核实付款，手动确认"))
+    else:
+        plan.append((paid, Step.PAY, "支付成功"))
+    # Preparing: a card shop takes seconds; a direct top-up first checks the account.
+    start = paid + (rng.uniform(2, 20) if product.codes else rng.uniform(10, 120))
+    plan.append((start, Step.DELIVER, "开始发货"))
+    # How long delivery takes when nothing goes wrong: card codes are fast, direct top-ups slow.
+    if product.codes:
+        duration = rng.uniform(5, 90)
+    elif product.type is ProductType.PHONE_TOPUP:
+        duration = rng.uniform(60, 600)
+    else:
+        duration = rng.uniform(30, 300)
+    trouble = rng.random()
+    if trouble < 0.06:
+        # Maintenance window: delivery waits, then carries on by itself.
+        hold = start + rng.uniform(5, 30)
+        plan.append((hold, Step.DELAY, LabelCode.MAINTENANCE.value))
+        resume = hold + rng.uniform(15 * 60, 45 * 60)
+        plan.append((resume, Step.DELIVER, "维护结束，继续发货"))
+        plan.append((resume + duration, Step.COMPLETE, "发货成功"))
+    elif trouble < 0.16 and not product.codes:
+        # Carrier API error: the platform retries by itself, then succeeds or fails and refunds.
+        error = start + rng.uniform(30, 120)
+        plan.append((error, Step.DELAY, LabelCode.CARRIER_ERROR.value))
+        retried = error + rng.uniform(3 * 60, 15 * 60)
+        if rng.random() < 0.6:
+            plan.append((retried, Step.COMPLETE, "重试成功，充值到账"))
+        else:
+            plan.append((retried, Step.FAIL, LabelCode.CARRIER_ERROR.value))
+            refund = retried + rng.uniform(60, 300)
+            plan.append((refund, Step.REFUND, "运营商接口异常，已原路退款"))
+    elif 0.16 <= trouble < 0.22 and product.account:
+        # Wrong recharge account: waits for the customer to fix it and ask for redelivery.
+        failed = start + rng.uniform(20, 90)
+        plan.append((failed, Step.FAIL, LabelCode.ACCOUNT_INVALID.value))
+        if rng.random() < 0.5:
+            fixed = failed + rng.uniform(10 * 60, 60 * 60)
+            plan.append((fixed, Step.DELIVER, "客户已更正账号，申请重新发货"))
+            plan.append((fixed + duration, Step.COMPLETE, "发货成功"))
+        else:
+            expire = failed + rng.uniform(6 * 3600, 24 * 3600)
+            plan.append((expire, Step.REFUND, "客户未更正账号，订单关闭并退款"))
+    elif 0.16 <= trouble < 0.21 and product.codes:
+        # Out of card codes: abnormal until support restocks or refunds.
+        short = start + rng.uniform(3, 30)
+        plan.append((short, Step.ABNORMAL, LabelCode.OUT_OF_STOCK.value))
+        handled = short + rng.uniform(20 * 60, 120 * 60)
+        if rng.random() < 0.6:
+            plan.append((handled, Step.DELIVER, "客服已补货，重新发货"))
+            plan.append((handled + duration, Step.COMPLETE, "发货成功"))
+        else:
+            plan.append((handled, Step.REFUND, "库存不足，已原路退款"))
+    elif 0.22 <= trouble < 0.25:
+        # Stalls silently: no news for a long while, then it goes through.
+        plan.append((start + rng.uniform(15 * 60, 40 * 60), Step.COMPLETE, "发货成功"))
+    else:
+        plan.append((start + duration, Step.COMPLETE, "发货成功"))
+    return plan
+
+
+class DemoBackend(Backend):
+    """The demo platform behind the backend interface, as if it were remote."""
+
+    platform = "demo"
+    profile = "demo"
+
+    def __init__(self, platform: DemoPlatform) -> None:
+        self.demo = platform
+
+    async def fetch_changes(self, cursor: str | None) -> SyncResult:
+        # Building 100,000 orders takes a moment: keep it off the event loop.
+        return await asyncio.to_thread(self.demo.changes_since, cursor)

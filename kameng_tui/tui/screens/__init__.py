@@ -1,0 +1,1 @@
+"""Screens: the order tracker and its dialogs."""

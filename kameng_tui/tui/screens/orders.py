@@ -1,0 +1,260 @@
+"""The order tracker screen: header, filter sidebar, order list, detail pane, live refresh.
+
+The screen owns the poll worker (so no result lands after the screen is gone) and holds direct
+references to its widgets (a modal on top would otherwise answer `query_one`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import ClassVar
+
+from textual import on, work
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Input
+
+from kameng_tui.domain.book import ChangeSet, OrderBook
+from kameng_tui.domain.view import Filter, OrderView, SortColumn
+from kameng_tui.i18n import Messages
+from kameng_tui.sync import Syncer
+from kameng_tui.tui.widgets.detail import DetailPane
+from kameng_tui.tui.widgets.header import StatusHeader
+from kameng_tui.tui.widgets.order_list import OrderList
+from kameng_tui.tui.widgets.sidebar import Sidebar
+
+# Natural first direction when a column becomes the sort column: newest / largest first.
+_DESCENDING_FIRST = {SortColumn.UPDATED, SortColumn.AMOUNT}
+_SORT_CYCLE = list(SortColumn)
+
+
+class SearchInput(Input):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "clear", "Clear", id="search.clear"),
+        Binding("enter,down", "done", "Done", show=False, id="search.done"),
+    ]
+
+    def action_clear(self) -> None:
+        self.value = ""
+        self.screen.action_focus_list()  # type: ignore[attr-defined]
+
+    def action_done(self) -> None:
+        self.screen.action_focus_list()  # type: ignore[attr-defined]
+
+
+class OrdersScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", "Search", id="orders.search"),
+        Binding("escape", "clear_filters", "Clear", show=False, id="orders.clear"),
+        Binding("s", "sort_next", "Sort", id="orders.sort"),
+        Binding("S", "sort_reverse", "Reverse sort", show=False, id="orders.sort_reverse"),
+        Binding("r", "refresh", "Refresh", id="orders.refresh"),
+        Binding("p", "pause", "Pause", id="orders.pause"),
+        Binding("a", "attention", "Attention", show=False, id="orders.attention"),
+        Binding("b", "toggle_sidebar", "Sidebar", id="orders.sidebar"),
+        Binding("d", "toggle_detail", "Details", show=False, id="orders.detail"),
+        Binding("L", "toggle_lang", "Language", show=False, id="orders.lang"),
+    ]
+
+    def __init__(self, syncer: Syncer, messages: Messages) -> None:
+        super().__init__()
+        self.syncer = syncer
+        self.book: OrderBook = syncer.book
+        self.t = messages
+        self.view = OrderView(self.book)
+        now = syncer.clock.now
+        self.header = StatusHeader(
+            messages, syncer.backend.platform, syncer.backend.profile, id="header"
+        )
+        self.sidebar = Sidebar(messages, id="sidebar")
+        self.search = SearchInput(placeholder=messages("search.placeholder"), id="search")
+        self.order_list = OrderList(self.view, messages, now, id="orders")
+        self.detail = DetailPane(messages, now, id="detail")
+        self._loaded = False
+
+    def compose(self) -> Iterator[Widget]:
+        yield self.header
+        with Horizontal(id="body"):
+            yield self.sidebar
+            with Vertical(id="main"):
+                with Vertical(id="list-pane"):
+                    yield self.search
+                    yield self.order_list
+                yield self.detail
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.search.display = False
+        self.order_list.focus()
+        interval = self.syncer.interval
+        self.set_interval(min(1.0, max(interval / 2, 0.05)), self._tick)
+        self._update_chrome()
+        self.poll()
+
+    # -- polling -------------------------------------------------------------------------------
+
+    @work(group="poll", exit_on_error=False)
+    async def poll(self) -> None:
+        """One poll, page after page; the tick starts the next when due, never two at once.
+
+        Each page is applied as it lands, so the newest orders show while older ones load."""
+        if self.syncer.running:
+            return
+        while True:
+            self._update_chrome()
+            changes = await self.syncer.poll()
+            if not self.is_attached:
+                return
+            if changes:
+                self.apply_changes(changes)
+            if not self.syncer.more or self.syncer.error is not None:
+                break
+        self._update_chrome()
+
+    def apply_changes(self, changes: ChangeSet) -> None:
+        """Bring the view, list, detail and counts up to date with one refresh's changes."""
+        attention = self.book.attention_set(self._now())
+        self.view.apply(changes, attention)
+        self.order_list.attention = attention
+        touched = changes.touched
+        self.order_list.rows_changed(touched, mark=self._loaded)
+        # Pages of the first load are not news: mark changes only once it is complete.
+        self._loaded = self._loaded or not self.syncer.more
+        selected = self.order_list.selected_no
+        if selected is not None and selected in touched:
+            self.detail.show(self.book.get(selected))
+        self._update_counts(len(attention))
+
+    def _tick(self) -> None:
+        if self.syncer.due():
+            self.poll()
+        attention = self.book.attention_set(self._now())
+        if attention != self.order_list.attention:
+            self.order_list.attention = attention
+            if self.view.set_attention(attention):
+                self.order_list.rows_changed(None)
+            else:
+                self.order_list.refresh()
+            self._update_counts(len(attention))
+        self.order_list.tick()
+        self.detail.tick()
+        self._update_chrome()
+
+    def _now(self) -> datetime:
+        return self.syncer.clock.now()
+
+    def _update_chrome(self) -> None:
+        last = self.syncer.last_success
+        age = None if last is None else (self._now() - last).total_seconds()
+        self.header.update(
+            shown=len(self.view), total=len(self.book), age=age, state=self.syncer.state()
+        )
+
+    def _update_counts(self, attention: int) -> None:
+        self.sidebar.update_counts(
+            total=len(self.book),
+            attention=attention,
+            by_status=self.book.by_status,
+            by_type=self.book.by_type,
+        )
+
+    # -- events --------------------------------------------------------------------------------
+
+    @on(OrderList.SelectionChanged)
+    def _selection_changed(self, event: OrderList.SelectionChanged) -> None:
+        order = None if event.order_no is None else self.book.get(event.order_no)
+        self.detail.show(order)
+
+    @on(OrderList.SortClicked)
+    def _sort_clicked(self, event: OrderList.SortClicked) -> None:
+        if event.column is self.view.sort:
+            self._sort(event.column, not self.view.descending)
+        else:
+            self._sort(event.column, event.column in _DESCENDING_FIRST)
+
+    @on(Sidebar.FilterChanged)
+    def _filter_changed(self, event: Sidebar.FilterChanged) -> None:
+        self._set_filter(
+            status=event.status, attention=event.attention, product_type=event.product_type
+        )
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self._set_filter(search=event.value.strip())
+
+    def _set_filter(self, **changes: object) -> None:
+        self.view.update_filter(**changes)
+        self.order_list.rows_changed(None)
+        self._update_chrome()
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def action_focus_list(self) -> None:
+        if not self.search.value:
+            self.search.display = False
+        self.order_list.focus()
+
+    def action_search(self) -> None:
+        self.search.display = True
+        self.search.focus()
+
+    def action_clear_filters(self) -> None:
+        """Esc: clear the search first, then the sidebar filters."""
+        if self.search.value or self.search.display:
+            self.search.value = ""
+            self.action_focus_list()
+            return
+        if self.view.filter != Filter():
+            self.sidebar.choose(status="all", product_type="all")
+
+    def action_sort_next(self) -> None:
+        column = _SORT_CYCLE[(_SORT_CYCLE.index(self.view.sort) + 1) % len(_SORT_CYCLE)]
+        self._sort(column, column in _DESCENDING_FIRST)
+
+    def action_sort_reverse(self) -> None:
+        self._sort(self.view.sort, not self.view.descending)
+
+    def _sort(self, column: SortColumn, descending: bool) -> None:
+        self.view.set_sort(column, descending)
+        self.order_list.rows_changed(None)
+        direction = self.t("sort.desc" if descending else "sort.asc")
+        self.notify(
+            self.t("toast.sorted", column=self.t(f"col.{column.value}"), direction=direction),
+            timeout=2,
+            markup=False,
+        )
+
+    def action_refresh(self) -> None:
+        self.syncer.request_now()
+        self.poll()
+
+    def action_pause(self) -> None:
+        paused = self.syncer.toggle_pause()
+        self.notify(self.t("toast.paused" if paused else "toast.resumed"), timeout=2, markup=False)
+        self._update_chrome()
+
+    def action_attention(self) -> None:
+        _, attention, _ = self.sidebar.current()
+        self.sidebar.choose(status="all" if attention else "attention")
+
+    def action_toggle_sidebar(self) -> None:
+        self.sidebar.display = not self.sidebar.display
+        if not self.sidebar.display and self.sidebar.has_focus_within:
+            self.order_list.focus()
+
+    def action_toggle_detail(self) -> None:
+        self.detail.display = not self.detail.display
+
+    def action_toggle_lang(self) -> None:
+        self.app.toggle_lang()  # type: ignore[attr-defined]
+
+    def set_messages(self, messages: Messages) -> None:
+        self.t = messages
+        self.header.set_messages(messages)
+        self.sidebar.set_messages(messages)
+        self.order_list.set_messages(messages)
+        self.detail.set_messages(messages)
+        self.search.placeholder = messages("search.placeholder")

@@ -1,0 +1,200 @@
+"""The detail pane: everything about the selected order, and what to do about it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import ClassVar
+
+from rich.console import Group, RenderableType
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from kameng_tui.domain.attention import attention_reasons
+from kameng_tui.domain.order import Order
+from kameng_tui.domain.playbook import next_step_keys
+from kameng_tui.domain.status import OrderStatus
+from kameng_tui.domain.text import clean
+from kameng_tui.i18n import Messages
+from kameng_tui.tui.cells import money
+
+MASK = "••••-••••-••••-••••"
+
+
+class DetailPane(VerticalScroll, can_focus=True):
+    """Scrollable details of one order. Every platform value goes on screen as plain `Text`."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "detail--heading",
+        "detail--key",
+        "detail--hint",
+        "detail--muted",
+        "detail--attention",
+        *(f"status--{status.value}" for status in OrderStatus),
+    }
+
+    def __init__(self, messages: Messages, now: Callable[[], datetime], *, id: str | None = None):
+        super().__init__(id=id)
+        self.t = messages
+        self._now = now
+        self.order: Order | None = None
+        self._age = ""  # the relative time last shown, so a tick repaints only when it changes
+        self._body = Static(id="detail-body")
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        yield self._body
+
+    def on_mount(self) -> None:
+        self._repaint()
+
+    def show(self, order: Order | None) -> None:
+        """Show `order` (or the empty hint); keeps the scroll position when it is the same order."""
+        same = (
+            order is not None and self.order is not None and order.order_no == self.order.order_no
+        )
+        self.order = order
+        self._repaint()
+        if not same:
+            self.scroll_home(animate=False)
+
+    def tick(self) -> None:
+        if self.order is not None and self._age_text(self.order.updated_at) != self._age:
+            self._repaint()
+
+    def set_messages(self, messages: Messages) -> None:
+        self.t = messages
+        self._repaint()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        if self.is_mounted:
+            self._repaint()
+
+    def _repaint(self) -> None:
+        if not self.is_mounted:
+            return
+        if self.order is None:
+            self._body.update(Text(self.t("detail.none"), style=self._style("detail--muted")))
+            return
+        self._body.update(self.build(self.order))
+
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(name, partial=True)
+
+    def build(self, order: Order) -> RenderableType:
+        t = self.t
+        now = self._now()
+        heading = self._style("detail--heading")
+        parts: list[RenderableType] = []
+
+        title = Text()
+        title.append(
+            f" {t.enum('status', order.status)} ", self._style(f"status--{order.status.value}")
+        )
+        title.append("  ")
+        title.append(clean(order.order_no), heading)
+        parts.append(title)
+        parts.append(
+            Text(t("detail.raw_status", raw=clean(order.raw_status)), self._style("detail--muted"))
+        )
+
+        reasons = attention_reasons(order, now)
+        if reasons:
+            line = Text("! ", self._style("detail--attention"))
+            line.append(
+                " · ".join(t.enum("attention", r) for r in reasons),
+                self._style("detail--attention"),
+            )
+            parts.append(line)
+
+        parts.append(Text())
+        if order.label is not None:
+            parts.append(
+                self._fields(
+                    [
+                        (t("detail.label"), Text(clean(order.label.text))),
+                        (t("detail.reason"), Text(t.enum("reason", order.label.code))),
+                        (t("detail.who"), Text(t.enum("actor", order.label.actor))),
+                    ]
+                )
+            )
+        else:
+            parts.append(self._fields([(t("detail.who"), Text(t.enum("actor", order.actor)))]))
+
+        parts.append(Text(t("detail.next"), heading))
+        hint_style = self._style("detail--hint")
+        for key in next_step_keys(order, reasons):
+            parts.append(Text(f"› {t(key)}", hint_style))
+
+        parts.append(Text())
+        parts.append(Text(t("detail.fields"), heading))
+        verified = t("field.verified") if order.merchant_verified else t("field.unverified")
+        parts.append(
+            self._fields(
+                [
+                    (t("field.product"), Text(clean(order.product_name))),
+                    (t("field.type"), Text(t.enum("type", order.product_type))),
+                    (t("field.merchant"), Text(f"{clean(order.merchant)} ({verified})")),
+                    (t("field.quantity"), Text(str(order.quantity))),
+                    (t("field.amount"), Text(money(order.amount, clean(order.currency)))),
+                    (t("field.account"), Text(clean(order.account) or t("field.none"))),
+                    (t("field.created"), Text(t.timestamp(order.created_at))),
+                    (t("field.pay_deadline"), Text(t.timestamp(order.pay_deadline))),
+                    (t("field.paid"), Text(t.timestamp(order.paid_at))),
+                    (t("field.promised"), Text(t.timestamp(order.promised_by))),
+                    (t("field.delivered"), Text(t.timestamp(order.delivered_at))),
+                    (t("field.updated"), self._with_age(order.updated_at, now)),
+                ]
+            )
+        )
+        if order.refund is not None:
+            refund = Text(money(order.refund.amount, clean(order.currency)))
+            refund.append(f"  {t.timestamp(order.refund.at)}")
+            if order.refund.reason:
+                refund.append(f"  {clean(order.refund.reason)}")
+            parts.append(self._fields([(t("field.refund"), refund)]))
+
+        if order.card_codes:
+            parts.append(Text())
+            parts.append(Text(t("detail.codes"), heading))
+            parts.append(
+                Text(
+                    t("detail.codes_masked", n=len(order.card_codes)), self._style("detail--muted")
+                )
+            )
+            for _ in order.card_codes:
+                parts.append(Text(f"  {MASK}"))
+
+        if order.timeline:
+            parts.append(Text())
+            parts.append(Text(t("detail.timeline"), heading))
+            for event in order.timeline:
+                line = Text(f"{t.timestamp(event.at)}  ")
+                line.append(
+                    f" {t.enum('status', event.status)} ",
+                    self._style(f"status--{event.status.value}"),
+                )
+                if event.note:
+                    line.append(f"  {clean(event.note)}")
+                parts.append(line)
+        return Group(*parts)
+
+    def _age_text(self, when: datetime) -> str:
+        return self.t.age((self._now() - when).total_seconds())
+
+    def _with_age(self, when: datetime, now: datetime) -> Text:
+        self._age = self._age_text(when)
+        text = Text(self.t.timestamp(when))
+        text.append(f"  ({self._age})", self._style("detail--muted"))
+        return text
+
+    def _fields(self, rows: list[tuple[str, Text]]) -> Table:
+        table = Table.grid(padding=(0, 1))
+        table.add_column(style=self._style("detail--key"), no_wrap=True)
+        table.add_column(overflow="fold")
+        for key, value in rows:
+            table.add_row(Text(key), value)
+        return table

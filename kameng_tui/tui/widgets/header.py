@@ -1,0 +1,99 @@
+"""The one-line header: where the data comes from, how much is shown, and how fresh it is."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.widget import Widget
+
+from kameng_tui.domain.text import clean
+from kameng_tui.i18n import Messages
+from kameng_tui.sync import RefreshMode, RefreshState
+
+
+class StatusHeader(Widget):
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "status-header--title",
+        "status-header--ok",
+        "status-header--paused",
+        "status-header--busy",
+        "status-header--error",
+    }
+
+    def __init__(self, messages: Messages, platform: str, profile: str, *, id: str | None = None):
+        super().__init__(id=id)
+        self.t = messages
+        self.platform = platform
+        self.profile = profile
+        self.shown = 0
+        self.total = 0
+        self.age: float | None = None
+        self.state: RefreshState | None = None
+        self._last: tuple[object, ...] = ()
+
+    def update(self, *, shown: int, total: int, age: float | None, state: RefreshState) -> None:
+        """Repaint only when what the header says changed (every byte counts over SSH)."""
+        age_text = None if age is None else self.t.age(age)
+        key = (shown, total, age_text, state.mode, state.error, int(state.retry_in), self.t.lang)
+        if key == self._last:
+            return
+        self._last = key
+        self.shown, self.total, self.age, self.state = shown, total, age, state
+        self.refresh()
+
+    def set_messages(self, messages: Messages) -> None:
+        self.t = messages
+        self._last = ()
+        self.refresh()
+
+    def render(self) -> Text:
+        t = self.t
+        width = self.size.width
+        platform = t(f"platform.{self.platform}")
+        profile = t(f"profile.{self.profile}") if self.profile == "demo" else clean(self.profile)
+        title_style = self.get_component_rich_style("status-header--title", partial=True)
+
+        updated = (
+            t("header.never") if self.age is None else t("header.updated", age=t.age(self.age))
+        )
+        parts = [
+            Text(t("header.shown", shown=f"{self.shown:,}", total=f"{self.total:,}")),
+            Text(updated),
+            self._refresh_text(),
+        ]
+        # The refresh state matters most, then freshness, then counts: drop from the front.
+        right = Text("  ·  ").join(parts)
+        while len(parts) > 1 and right.cell_len > width - 12:
+            parts.pop(0)
+            right = Text("  ·  ").join(parts)
+        left = Text(" ")
+        left.append(t("app.title"), title_style)
+        left.append("  ")
+        left.append(t("header.platform", platform=platform, profile=profile))
+        room = max(width - right.cell_len - 2, 0)
+        left.truncate(room, overflow="ellipsis", pad=True)
+        left.append_text(right)
+        left.append(" ")
+        return left
+
+    def _refresh_text(self) -> Text:
+        state = self.state
+        t = self.t
+        if state is None:
+            return Text(t("refresh.refreshing"), self._style("busy"))
+        if state.mode is RefreshMode.ERROR:
+            message = clean(state.error or "")
+            text = t("refresh.error", error=message, n=round(state.retry_in))
+            return Text(text, self._style("error"))
+        if state.mode is RefreshMode.LOADING:
+            return Text(t("refresh.loading"), self._style("busy"))
+        if state.mode is RefreshMode.REFRESHING:
+            return Text(t("refresh.refreshing"), self._style("busy"))
+        if state.mode is RefreshMode.PAUSED:
+            return Text(t("refresh.paused"), self._style("paused"))
+        interval = f"{state.interval:g}"
+        return Text(t("refresh.auto", n=interval), self._style("ok"))
+
+    def _style(self, name: str):  # type: ignore[no-untyped-def]
+        return self.get_component_rich_style(f"status-header--{name}", partial=True)

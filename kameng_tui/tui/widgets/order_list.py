@@ -1,0 +1,434 @@
+"""The order list: a Line API widget that renders only the visible rows.
+
+The built-in DataTable measures every cell when rows are added and drops its render caches on every
+update, which takes seconds at 100,000 rows. This widget reads rows straight from an `OrderView`,
+uses fixed column widths, and caches one strip per (order, version, look), so a refresh repaints
+only the visible lines whose order changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from kameng_tui.domain.order import Order
+from kameng_tui.domain.status import OrderStatus
+from kameng_tui.domain.text import clean
+from kameng_tui.domain.view import OrderView, SortColumn
+from kameng_tui.i18n import Messages
+from kameng_tui.tui.cells import fit, money
+
+# How long a row stays marked after it changed.
+CHANGED_MARK = timedelta(seconds=5)
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    sort: SortColumn
+    title_key: str
+    width: int  # fixed width, or the minimum for a flexible column
+    flex: int = 0  # share of the spare width
+    right: bool = False
+
+
+# In the order columns are dropped when the width runs short (last dropped first).
+_PRIORITY = (
+    SortColumn.ORDER_NO,
+    SortColumn.STATUS,
+    SortColumn.PRODUCT,
+    SortColumn.UPDATED,
+    SortColumn.AMOUNT,
+    SortColumn.LABEL,
+    SortColumn.TYPE,
+)
+_COLUMNS = {
+    SortColumn.ORDER_NO: Column(SortColumn.ORDER_NO, "col.order_no", 16),
+    SortColumn.PRODUCT: Column(SortColumn.PRODUCT, "col.product", 14, flex=3),
+    SortColumn.TYPE: Column(SortColumn.TYPE, "col.type", 8),
+    SortColumn.AMOUNT: Column(SortColumn.AMOUNT, "col.amount", 9, right=True),
+    SortColumn.STATUS: Column(SortColumn.STATUS, "col.status", 10),
+    SortColumn.UPDATED: Column(SortColumn.UPDATED, "col.updated", 9),
+    SortColumn.LABEL: Column(SortColumn.LABEL, "col.label", 12, flex=2),
+}
+_DISPLAY_ORDER = (
+    SortColumn.ORDER_NO,
+    SortColumn.PRODUCT,
+    SortColumn.TYPE,
+    SortColumn.AMOUNT,
+    SortColumn.STATUS,
+    SortColumn.UPDATED,
+    SortColumn.LABEL,
+)
+GUTTER = 2  # marker column: changed / needs attention
+SEPARATOR = 1
+
+
+def layout_columns(width: int, type_width: int = 8) -> list[tuple[Column, int]]:
+    """Columns that fit in `width` cells, with their widths, in display order."""
+    chosen: list[Column] = []
+    used = GUTTER
+    for sort in _PRIORITY:
+        column = _COLUMNS[sort]
+        need = (type_width if sort is SortColumn.TYPE else column.width) + SEPARATOR
+        if used + need <= width or not chosen:
+            chosen.append(column)
+            used += need
+    spare = max(width - used, 0)
+    flex_total = sum(c.flex for c in chosen) or 1
+    widths: dict[SortColumn, int] = {}
+    for column in chosen:
+        base = type_width if column.sort is SortColumn.TYPE else column.width
+        widths[column.sort] = base + spare * column.flex // flex_total
+    # Hand rounding leftovers to the last flexible column so rows fill the width exactly.
+    leftover = width - GUTTER - sum(widths.values()) - SEPARATOR * len(chosen)
+    flexible = [c for c in chosen if c.flex]
+    if flexible and leftover > 0:
+        widths[flexible[-1].sort] += leftover
+    return [(c, widths[c.sort]) for c in (_COLUMNS[s] for s in _DISPLAY_ORDER) if c in chosen]
+
+
+class OrderList(ScrollView, can_focus=True):
+    """Every order of an `OrderView`, one per line, under a fixed header."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "order-list--header",
+        "order-list--header-sorted",
+        "order-list--cursor",
+        "order-list--cursor-blurred",
+        "order-list--changed",
+        "order-list--marker-changed",
+        "order-list--marker-attention",
+        "order-list--empty",
+        *(f"status--{status.value}" for status in OrderStatus),
+    }
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "cursor_down", "Down", show=False, id="list.cursor_down"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="list.cursor_up"),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="list.page_down"),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="list.page_up"),
+        Binding("home,g", "first", "First order", show=False, id="list.first"),
+        Binding("end,G", "last", "Last order", show=False, id="list.last"),
+    ]
+
+    class SelectionChanged(Message):
+        """The highlighted order changed (or there is none)."""
+
+        def __init__(self, order_no: str | None) -> None:
+            super().__init__()
+            self.order_no = order_no
+
+    class SortClicked(Message):
+        def __init__(self, column: SortColumn) -> None:
+            super().__init__()
+            self.column = column
+
+    def __init__(
+        self,
+        view: OrderView,
+        messages: Messages,
+        now: Callable[[], datetime],
+        *,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.view = view
+        self.t = messages
+        self._now = now
+        self.cursor = 0
+        self.selected_no: str | None = None
+        self.attention: set[str] = set()
+        self._changed_at: dict[str, datetime] = {}
+        self._columns: list[tuple[Column, int]] = []
+        self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
+        self._ages: dict[int, str] = {}  # row index -> age text last painted
+        self._sync_selection()
+
+    # -- public API used by the screen ---------------------------------------------------------
+
+    @property
+    def selected(self) -> Order | None:
+        if self.selected_no is None:
+            return None
+        return self.view.book.get(self.selected_no)
+
+    def set_messages(self, messages: Messages) -> None:
+        self.t = messages
+        self._relayout()
+
+    def rows_changed(self, touched: set[str] | None = None, *, mark: bool = True) -> None:
+        """The view was re-derived: keep the selection on the same order and the screen steady.
+
+        `touched` are orders that changed in this refresh; they are marked for a few seconds.
+        """
+        if mark and touched:
+            stamp = self._now()
+            for order_no in touched:
+                self._changed_at[order_no] = stamp
+        old_cursor, old_scroll = self.cursor, int(self.scroll_offset.y)
+        screen_offset = old_cursor - old_scroll
+        self._update_virtual_size()
+        new_index = self.view.index_of(self.selected_no) if self.selected_no else None
+        if new_index is None:
+            self.cursor = min(old_cursor, max(len(self.view) - 1, 0))
+            self._sync_selection()
+            self.refresh()
+            return
+        self.cursor = new_index
+        if old_scroll == 0 and new_index < self._page_height:
+            target = 0  # at the top of a live list: new rows appear above the selection
+        else:
+            target = new_index - screen_offset
+        self._scroll_to_row(target)
+        self._ensure_cursor_visible()
+        self.refresh()
+
+    def select_order(self, order_no: str) -> bool:
+        index = self.view.index_of(order_no)
+        if index is None:
+            return False
+        self._move_cursor(index)
+        return True
+
+    def tick(self) -> None:
+        """Called every second: repaint only the lines whose relative time or mark expired."""
+        now = self._now()
+        if self._changed_at:
+            expired = [no for no, at in self._changed_at.items() if now - at >= CHANGED_MARK]
+            for order_no in expired:
+                del self._changed_at[order_no]
+                index = self.view.index_of(order_no)
+                if index is not None:
+                    self._refresh_row(index)
+        top = int(self.scroll_offset.y)
+        rows = self.view.rows
+        for index in range(top, min(top + self._page_height, len(rows))):
+            age = self.t.age((now - rows[index].updated_at).total_seconds())
+            if self._ages.get(index) != age:
+                self._refresh_row(index)
+
+    def is_marked_changed(self, order_no: str) -> bool:
+        at = self._changed_at.get(order_no)
+        return at is not None and self._now() - at < CHANGED_MARK
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def action_cursor_down(self) -> None:
+        self._move_cursor(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self._move_cursor(self.cursor - 1)
+
+    def action_page_down(self) -> None:
+        self._move_cursor(self.cursor + self._page_height, page=True)
+
+    def action_page_up(self) -> None:
+        self._move_cursor(self.cursor - self._page_height, page=True)
+
+    def action_first(self) -> None:
+        self._move_cursor(0)
+
+    def action_last(self) -> None:
+        self._move_cursor(len(self.view) - 1)
+
+    # -- rendering -----------------------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cache.clear()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._relayout()
+
+    def on_focus(self) -> None:
+        self._refresh_row(self.cursor)
+
+    def on_blur(self) -> None:
+        self._refresh_row(self.cursor)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if not self._columns:
+            self._columns = layout_columns(width, self._type_width())
+        if y == 0:
+            return self._header_strip(width)
+        index = int(self.scroll_offset.y) + y - 1
+        rows = self.view.rows
+        if index >= len(rows):
+            if index == 0:
+                return self._message_strip(self.t("list.empty"), width)
+            return Strip.blank(width, self.rich_style)
+        return self._row_strip(index, rows[index], width)
+
+    def _header_strip(self, width: int) -> Strip:
+        key = ("header", width, self.view.sort, self.view.descending, self.t.lang)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        style = self.get_component_rich_style("order-list--header")
+        sorted_style = style + self.get_component_rich_style("order-list--header-sorted")
+        segments = [Segment(" " * GUTTER, style)]
+        for column, col_width in self._columns:
+            title = self.t(column.title_key)
+            is_sorted = column.sort is self.view.sort
+            if is_sorted:
+                title = f"{title}{'▼' if self.view.descending else '▲'}"
+            cell = fit(title, col_width, right=column.right)
+            cell_style = (sorted_style if is_sorted else style) + Style.from_meta(
+                {"sort": column.sort.value}
+            )
+            segments.append(Segment(cell, cell_style))
+            segments.append(Segment(" " * SEPARATOR, style))
+        strip = Strip(segments).adjust_cell_length(width, style)
+        self._cache[key] = strip
+        return strip
+
+    def _message_strip(self, text: str, width: int) -> Strip:
+        style = self.get_component_rich_style("order-list--empty")
+        return Strip([Segment(fit(" " * GUTTER + text, width), style)], width)
+
+    def _row_strip(self, index: int, order: Order, width: int) -> Strip:
+        order_no = order.order_no
+        now = self._now()
+        age = self.t.age((now - order.updated_at).total_seconds())
+        self._ages[index] = age
+        is_cursor = index == self.cursor
+        changed = self.is_marked_changed(order_no)
+        attention = order_no in self.attention
+        key = (
+            order_no,
+            self.view.book.version(order_no),
+            width,
+            self.t.lang,
+            is_cursor and (2 if self.has_focus else 1),
+            changed,
+            attention,
+            age,
+            index,
+        )
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        base = self.rich_style
+        if changed:
+            base += self.get_component_rich_style("order-list--changed")
+        if is_cursor:
+            base += self.get_component_rich_style(
+                "order-list--cursor" if self.has_focus else "order-list--cursor-blurred"
+            )
+        meta = Style.from_meta({"row": index})
+        if attention:
+            marker = Segment(
+                "! ", base + self.get_component_rich_style("order-list--marker-attention")
+            )
+        elif changed:
+            marker = Segment(
+                "● ", base + self.get_component_rich_style("order-list--marker-changed")
+            )
+        else:
+            marker = Segment(" " * GUTTER, base)
+        segments = [marker]
+        for column, col_width in self._columns:
+            text, style = self._cell(column.sort, order, age, base)
+            segments.append(Segment(fit(text, col_width, right=column.right), style))
+            segments.append(Segment(" " * SEPARATOR, base))
+        strip = Strip(segments).adjust_cell_length(width, base).apply_style(meta)
+        self._cache[key] = strip
+        return strip
+
+    def _cell(self, sort: SortColumn, order: Order, age: str, base: Style) -> tuple[str, Style]:
+        t = self.t
+        if sort is SortColumn.ORDER_NO:
+            return clean(order.order_no), base
+        if sort is SortColumn.PRODUCT:
+            return clean(order.product_name), base
+        if sort is SortColumn.TYPE:
+            return t.enum("type", order.product_type), base
+        if sort is SortColumn.AMOUNT:
+            return money(order.amount, clean(order.currency)), base
+        if sort is SortColumn.STATUS:
+            badge = self.get_component_rich_style(f"status--{order.status.value}")
+            return f" {t.enum('badge', order.status)}", base + badge
+        if sort is SortColumn.UPDATED:
+            return age, base
+        return (clean(order.label.text) if order.label else ""), base
+
+    # -- mouse ---------------------------------------------------------------------------------
+
+    def on_click(self, event: events.Click) -> None:
+        meta = event.style.meta
+        if "sort" in meta:
+            self.post_message(self.SortClicked(SortColumn(meta["sort"])))
+        elif "row" in meta:
+            self._move_cursor(int(meta["row"]))
+
+    # -- internals -----------------------------------------------------------------------------
+
+    @property
+    def _page_height(self) -> int:
+        return max(self.scrollable_content_region.height - 1, 1)
+
+    def _type_width(self) -> int:
+        from rich.cells import cell_len
+
+        from kameng_tui.domain.status import ProductType
+
+        return max(cell_len(self.t.enum("type", p)) for p in ProductType)
+
+    def _relayout(self) -> None:
+        self._columns = layout_columns(self.scrollable_content_region.width, self._type_width())
+        self._cache.clear()
+        self._update_virtual_size()
+        self.refresh()
+
+    def _update_virtual_size(self) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.view) + 1)
+
+    def _sync_selection(self) -> None:
+        rows = self.view.rows
+        new_no = rows[self.cursor].order_no if 0 <= self.cursor < len(rows) else None
+        if new_no != self.selected_no:
+            self.selected_no = new_no
+            self.post_message(self.SelectionChanged(new_no))
+
+    def _move_cursor(self, index: int, *, page: bool = False) -> None:
+        count = len(self.view)
+        if count == 0:
+            return
+        index = max(0, min(index, count - 1))
+        old = self.cursor
+        self.cursor = index
+        if page:
+            self._scroll_to_row(int(self.scroll_offset.y) + index - old)
+        self._ensure_cursor_visible()
+        self._refresh_row(old)
+        self._refresh_row(index)
+        self._sync_selection()
+
+    def _scroll_to_row(self, top: int) -> None:
+        top = max(0, min(top, max(len(self.view) - self._page_height, 0)))
+        self.scroll_to(y=top, animate=False, immediate=True)
+
+    def _ensure_cursor_visible(self) -> None:
+        top = int(self.scroll_offset.y)
+        if self.cursor < top:
+            self._scroll_to_row(self.cursor)
+        elif self.cursor >= top + self._page_height:
+            self._scroll_to_row(self.cursor - self._page_height + 1)
+
+    def _refresh_row(self, index: int) -> None:
+        y = index - int(self.scroll_offset.y) + 1
+        if 1 <= y < self.scrollable_content_region.height + 1:
+            self.refresh(Region(0, y, self.size.width, 1))

@@ -1,0 +1,147 @@
+"""The filter sidebar: status (with "needs attention") and product type, each with live counts.
+
+Moving the highlight applies the filter at once, so the highlight is always the active filter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+from kameng_tui.domain.status import OrderStatus, ProductType
+from kameng_tui.i18n import Messages
+from kameng_tui.tui.cells import fit
+
+ALL = "all"
+ATTENTION = "attention"
+
+
+class FilterList(OptionList):
+    """An option list whose highlight is the current choice."""
+
+
+class Sidebar(Vertical):
+    class FilterChanged(Message):
+        def __init__(
+            self, status: OrderStatus | None, attention: bool, product_type: ProductType | None
+        ) -> None:
+            super().__init__()
+            self.status = status
+            self.attention = attention
+            self.product_type = product_type
+
+    def __init__(self, messages: Messages, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.t = messages
+        self._status_ids = [ALL, ATTENTION, *(s.value for s in OrderStatus)]
+        self._type_ids = [ALL, *(p.value for p in ProductType)]
+        self._counts: dict[str, int] = {}
+        self.status_list = FilterList(
+            *self._entry_options("status", self._status_ids), id="status-filter"
+        )
+        self.type_list = FilterList(*self._entry_options("type", self._type_ids), id="type-filter")
+        self._status_title = Label(self.t("sidebar.statuses"), classes="sidebar-title")
+        self._type_title = Label(self.t("sidebar.types"), classes="sidebar-title")
+
+    def compose(self) -> Iterator[Widget]:
+        yield self._status_title
+        yield self.status_list
+        yield self._type_title
+        yield self.type_list
+
+    def on_mount(self) -> None:
+        self.status_list.highlighted = 0
+        self.type_list.highlighted = 0
+
+    # -- state ---------------------------------------------------------------------------------
+
+    def current(self) -> tuple[OrderStatus | None, bool, ProductType | None]:
+        status_id = self._highlighted_id(self.status_list) or ALL
+        type_id = self._highlighted_id(self.type_list) or ALL
+        status = None if status_id in (ALL, ATTENTION) else OrderStatus(status_id)
+        ptype = None if type_id == ALL else ProductType(type_id)
+        return status, status_id == ATTENTION, ptype
+
+    def choose(self, *, status: str | None = None, product_type: str | None = None) -> None:
+        """Highlight an entry by id (e.g. "attention", "paid", "game_card"), which applies it."""
+        if status is not None:
+            self.status_list.highlighted = self._status_ids.index(status)
+        if product_type is not None:
+            self.type_list.highlighted = self._type_ids.index(product_type)
+
+    def update_counts(
+        self,
+        *,
+        total: int,
+        attention: int,
+        by_status: Mapping[OrderStatus, int],
+        by_type: Mapping[ProductType, int],
+    ) -> None:
+        counts = {f"status:{ALL}": total, f"status:{ATTENTION}": attention, f"type:{ALL}": total}
+        counts.update({f"status:{s.value}": by_status.get(s, 0) for s in OrderStatus})
+        counts.update({f"type:{p.value}": by_type.get(p, 0) for p in ProductType})
+        if counts == self._counts:
+            return
+        self._counts = counts
+        self._relabel()
+
+    def set_messages(self, messages: Messages) -> None:
+        self.t = messages
+        self._status_title.update(messages("sidebar.statuses"))
+        self._type_title.update(messages("sidebar.types"))
+        self._relabel()
+
+    # -- events --------------------------------------------------------------------------------
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        status, attention, ptype = self.current()
+        self.post_message(self.FilterChanged(status, attention, ptype))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _highlighted_id(self, option_list: OptionList) -> str | None:
+        option = option_list.highlighted_option
+        if option is None or option.id is None:
+            return None
+        return option.id.split(":", 1)[1]
+
+    def _entry_name(self, kind: str, entry: str) -> str:
+        if entry == ALL:
+            return self.t("sidebar.all")
+        if entry == ATTENTION:
+            return self.t("sidebar.attention")
+        return self.t(f"{kind}.{entry}")
+
+    def _entry_prompt(self, kind: str, entry: str) -> Text:
+        count = self._counts.get(f"{kind}:{entry}")
+        count_text = "" if count is None else f"{count:,}"
+        width = 20
+        name = fit(self._entry_name(kind, entry), width - cell_len(count_text) - 1)
+        text = Text(name)
+        text.append(" ")
+        text.append(count_text, style="bold" if entry == ATTENTION and count else "")
+        return text
+
+    def _entry_options(self, kind: str, entries: list[str]) -> list[Option]:
+        return [Option(self._entry_prompt(kind, e), id=f"{kind}:{e}") for e in entries]
+
+    def _relabel(self) -> None:
+        for kind, entries, option_list in (
+            ("status", self._status_ids, self.status_list),
+            ("type", self._type_ids, self.type_list),
+        ):
+            for entry in entries:
+                option_list.replace_option_prompt(
+                    f"{kind}:{entry}", self._entry_prompt(kind, entry)
+                )

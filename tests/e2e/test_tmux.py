@@ -1,0 +1,156 @@
+"""End to end: the installed `kameng-tui --demo` in a real terminal (tmux), driven by keys."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+COMMAND = Path(sys.executable).parent / "kameng-tui"
+
+
+class Tmux:
+    """One tmux server on a private socket, running one command in a pane of a given size."""
+
+    def __init__(self, width: int, height: int) -> None:
+        self.socket = f"kameng-e2e-{uuid.uuid4().hex[:8]}"
+        self.width, self.height = width, height
+
+    def run(self, *args: str) -> str:
+        result = subprocess.run(
+            ["tmux", "-u", "-L", self.socket, *args], capture_output=True, text=True, timeout=10
+        )
+        return result.stdout
+
+    def start(self, command: list[str], env: dict[str, str]) -> None:
+        exports = " ".join(f"{k}={v}" for k, v in env.items())
+        line = f"env {exports} {' '.join(command)}"
+        self.run(
+            "new-session", "-d", "-s", "e2e", "-x", str(self.width), "-y", str(self.height), line
+        )
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", "e2e")
+
+    def keys(self, *keys: str, literal: bool = False) -> None:
+        self.run("send-keys", "-t", "e2e", *(["-l"] if literal else []), *keys)
+
+    def alive(self) -> bool:
+        return (
+            subprocess.run(
+                ["tmux", "-L", self.socket, "has-session", "-t", "e2e"], capture_output=True
+            ).returncode
+            == 0
+        )
+
+    def wait_for(self, check: Callable[[str], bool], what: str, timeout: float = 20) -> str:
+        """Poll the screen until `check` holds (a condition, not a fixed sleep)."""
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if check(screen):
+                return screen
+            time.sleep(0.05)
+        raise AssertionError(f"timed out waiting for {what}; screen was:\n{screen}")
+
+    def kill(self) -> None:
+        self.run("kill-server")
+
+
+@pytest.fixture
+def tmux() -> Iterator[Callable[[int, int], Tmux]]:
+    if shutil.which("tmux") is None:
+        if os.environ.get("CI"):
+            pytest.fail("tmux is missing: .ci/run should have installed it")
+        pytest.skip("tmux is not installed")
+    assert COMMAND.exists(), f"{COMMAND} is not installed: run `make test`"
+    made: list[Tmux] = []
+
+    def factory(width: int, height: int) -> Tmux:
+        made.append(Tmux(width, height))
+        return made[-1]
+
+    yield factory
+    for t in made:
+        t.kill()
+
+
+COUNTS = re.compile(r"([\d,]+) of ([\d,]+) orders")
+
+
+def shown_and_total(screen: str) -> tuple[int, int] | None:
+    match = COUNTS.search(screen)
+    if match is None:
+        return None
+    return int(match[1].replace(",", "")), int(match[2].replace(",", ""))
+
+
+def shows_all(screen: str) -> bool:
+    counts = shown_and_total(screen)
+    return counts is not None and counts[0] == counts[1]
+
+
+def shows_some(screen: str) -> bool:
+    counts = shown_and_total(screen)
+    return counts is not None and 0 < counts[0] < counts[1]
+
+
+ENV = {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "xterm-256color", "TZ": "UTC"}
+
+
+def test_demo_in_a_real_terminal(tmux: Callable[[int, int], Tmux]) -> None:
+    term = tmux(100, 30)
+    term.start([str(COMMAND), "--demo", "--lang", "en", "--interval", "1"], ENV)
+    screen = term.wait_for(lambda s: "300 of 300 orders" in s, "the first frame with orders")
+    assert "Order no." in screen and "Needs attention" in screen
+    assert re.search(r"auto every 1s|refreshing", screen)
+
+    # The list moves, help opens and closes, the sidebar hides, search filters.
+    term.keys("?")
+    term.wait_for(lambda s: "Esc or ? closes this screen" in s, "the help screen")
+    term.keys("Escape")
+    term.wait_for(lambda s: "Esc or ? closes this screen" not in s, "help to close")
+
+    term.keys("b")
+    term.wait_for(lambda s: "Needs attention" not in s, "the sidebar to hide")
+
+    term.keys("/")
+    term.keys("话费", literal=True)
+    screen = term.wait_for(shows_some, "the search to filter")
+    assert "话费" in screen
+
+    term.keys("Escape")
+    term.wait_for(shows_all, "the search to clear")
+
+    # Live: with a 1 s interval the header keeps saying how fresh the data is.
+    term.wait_for(lambda s: re.search(r"updated (just now|\ds ago)", s) is not None, "freshness")
+
+    term.keys("p")
+    term.wait_for(lambda s: "paused" in s, "pause")
+
+    term.keys("q")
+    deadline = time.monotonic() + 10
+    while term.alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not term.alive(), "q quits the app"
+
+
+def test_80x24_in_chinese(tmux: Callable[[int, int], Tmux]) -> None:
+    term = tmux(80, 24)
+    term.start([str(COMMAND), "--demo"], {**ENV, "LANG": "zh_CN.UTF-8", "LC_ALL": ""})
+    screen = term.wait_for(
+        lambda s: "共 300 单" in s or "每 5 秒自动刷新" in s, "the zh first frame"
+    )
+    assert "订单号" in screen
+    term.keys("q")

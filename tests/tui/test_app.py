@@ -1,0 +1,338 @@
+"""Pilot tests: drive the tracker by keyboard and mouse and check what it shows and keeps."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from textual.pilot import Pilot
+
+from kameng_tui.backends.base import Backend, SyncResult
+from kameng_tui.domain.clock import FIXED_EPOCH, ManualClock
+from kameng_tui.domain.order import Order
+from kameng_tui.domain.status import OrderStatus, ProductType
+from kameng_tui.domain.view import SortColumn
+from kameng_tui.i18n import Lang
+from kameng_tui.sync import RefreshMode
+from kameng_tui.tui.app import KamengApp
+from kameng_tui.tui.screens.help import HelpScreen
+from kameng_tui.tui.screens.orders import OrdersScreen
+from tests.helpers import AppFactory
+
+
+async def settle(app: KamengApp, pilot: Pilot[None]) -> OrdersScreen:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    screen = app.orders_screen
+    assert isinstance(screen, OrdersScreen)
+    return screen
+
+
+def row_numbers(screen: OrdersScreen) -> list[str]:
+    return [o.order_no for o in screen.view.rows]
+
+
+def screen_text(app: KamengApp) -> str:
+    """Plain text of what is on screen now."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(strip.text for strip in strips)
+
+
+async def test_first_poll_fills_list_header_and_detail(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(app, pilot)
+        assert len(screen.view) == 300
+        assert screen.header.shown == 300 and screen.header.total == 300
+        updated = [o.updated_at for o in screen.view.rows]
+        assert updated == sorted(updated, reverse=True)  # newest update first by default
+        first = screen.view.rows[0]
+        assert screen.order_list.selected_no == first.order_no
+        assert screen.detail.order is not None and screen.detail.order.order_no == first.order_no
+        assert screen.order_list.has_focus
+
+
+async def test_status_filter_keeps_selection_and_counts(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(app, pilot)
+        paid = next(o for o in screen.view.rows[5:] if o.status is OrderStatus.PAID)
+        assert screen.order_list.select_order(paid.order_no)
+        screen.sidebar.choose(status="paid")
+        await pilot.pause()
+        assert {o.status for o in screen.view.rows} == {OrderStatus.PAID}
+        assert len(screen.view) == screen.book.by_status[OrderStatus.PAID]
+        assert screen.order_list.selected_no == paid.order_no
+        screen.sidebar.choose(product_type=paid.product_type.value)
+        await pilot.pause()
+        assert {o.product_type for o in screen.view.rows} == {paid.product_type}
+        assert screen.order_list.selected_no == paid.order_no
+        await pilot.press("escape")  # clears the sidebar filters
+        await pilot.pause()
+        assert len(screen.view) == 300
+        assert screen.order_list.selected_no == paid.order_no
+
+
+async def test_attention_key_filters_to_orders_needing_attention(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(app, pilot)
+        expected = screen.book.attention_set(FIXED_EPOCH)
+        assert expected, "the seeded demo has orders that need attention"
+        await pilot.press("a")
+        await pilot.pause()
+        assert set(row_numbers(screen)) == expected
+        await pilot.press("a")
+        await pilot.pause()
+        assert len(screen.view) == 300
+
+
+async def test_search_as_you_type_and_escape_clears(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(app, pilot)
+        target = screen.view.rows[42]
+        await pilot.press("slash")
+        assert screen.search.has_focus
+        await pilot.press(*target.order_no[-8:])  # the unique tail of the number
+        await pilot.pause()
+        assert row_numbers(screen) == [target.order_no]
+        assert screen.order_list.selected_no == target.order_no
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(screen.view) == 300
+        assert screen.order_list.has_focus
+        assert screen.order_list.selected_no == target.order_no
+
+
+async def test_search_matches_product_and_account(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(app, pilot)
+        with_account = next(o for o in screen.view.rows if o.account)
+        await pilot.press("slash", *with_account.account)
+        await pilot.pause()
+        assert with_account.order_no in row_numbers(screen)
+        assert all(with_account.account in o.account for o in screen.view.rows)
+        await pilot.press("escape")
+        screen.search.value = "话费"
+        await pilot.pause()
+        assert screen.view.rows
+        assert all("话费" in o.product_name for o in screen.view.rows)
+
+
+async def test_sort_cycles_and_keeps_selection(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(app, pilot)
+        await pilot.press("j", "j", "j", "j", "j")
+        selected = screen.order_list.selected_no
+        await pilot.press("s")
+        await pilot.pause()
+        assert screen.view.sort is SortColumn.ORDER_NO and not screen.view.descending
+        assert row_numbers(screen) == sorted(row_numbers(screen))
+        assert screen.order_list.selected_no == selected
+        await pilot.press("S")
+        await pilot.pause()
+        assert row_numbers(screen) == sorted(row_numbers(screen), reverse=True)
+        assert screen.order_list.selected_no == selected
+        await pilot.press("s")  # product
+        await pilot.pause()
+        assert screen.view.sort is SortColumn.PRODUCT
+        assert screen.order_list.selected_no == selected
+
+
+async def test_refresh_applies_changes_and_keeps_selection_and_scroll(
+    make_app: AppFactory, clock: ManualClock
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(app, pilot)
+        await pilot.press("pagedown", "pagedown", "j", "j")
+        selected = screen.order_list.selected_no
+        offset = screen.order_list.cursor - int(screen.order_list.scroll_offset.y)
+        version_before = {o.order_no: screen.book.version(o.order_no) for o in screen.book}
+        clock.advance(120)
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        changed = [no for no, v in version_before.items() if screen.book.version(no) != v]
+        assert changed, "two simulated minutes change some orders"
+        assert screen.syncer.polls == 2
+        assert screen.order_list.selected_no == selected
+        new_offset = screen.order_list.cursor - int(screen.order_list.scroll_offset.y)
+        assert new_offset == offset  # the selected row stays where it was on screen
+        assert any(screen.order_list.is_marked_changed(no) for no in changed)
+        clock.advance(10)
+        screen.order_list.tick()
+        assert not any(screen.order_list.is_marked_changed(no) for no in changed)
+
+
+async def test_pause_and_resume(make_app: AppFactory, clock: ManualClock) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(app, pilot)
+        await pilot.press("p")
+        assert screen.syncer.state().mode is RefreshMode.PAUSED
+        assert "paused" in screen.header.render().plain
+        clock.advance(60)
+        assert not screen.syncer.due()
+        await pilot.press("p")
+        assert screen.syncer.state().mode is RefreshMode.AUTO
+        assert screen.syncer.due()
+
+
+async def test_auto_refresh_polls_when_due(make_app: AppFactory, clock: ManualClock) -> None:
+    app = make_app(interval=5)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(app, pilot)
+        assert screen.syncer.polls == 1
+        clock.advance(5)
+        screen._tick()
+        await app.workers.wait_for_complete()
+        assert screen.syncer.polls == 2
+
+
+async def test_help_lists_every_key_and_closes(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        described = {d for _, d in app.screen.keys}
+        for text in ("Quit", "Help", "Refresh", "Pause", "Search", "Sort", "Sidebar", "Down"):
+            assert text in described
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, OrdersScreen)
+
+
+async def test_sidebar_hides_and_list_takes_the_width(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await settle(app, pilot)
+        width = screen.order_list.size.width
+        await pilot.press("b")
+        await pilot.pause()
+        assert not screen.sidebar.display
+        assert screen.order_list.size.width > width
+        await pilot.press("b")
+        await pilot.pause()
+        assert screen.sidebar.display
+
+
+async def test_narrow_puts_detail_below_and_wide_beside(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await settle(app, pilot)
+        assert screen.detail.region.y > screen.order_list.region.y
+        assert screen.detail.region.x == screen.order_list.region.x
+    app = make_app()
+    async with app.run_test(size=(180, 45)) as pilot:
+        screen = await settle(app, pilot)
+        assert screen.detail.region.x > screen.order_list.region.x
+        assert screen.detail.region.y <= screen.order_list.region.y
+        assert screen.detail.region.right <= 180
+
+
+async def test_mouse_click_selects_row_and_header_sorts(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(app, pilot)
+        order_list = screen.order_list
+        await pilot.click(order_list, offset=(20, 4))  # header is line 0: line 4 is the 4th row
+        await pilot.pause()
+        assert order_list.selected_no == screen.view.rows[3].order_no
+        await pilot.click(order_list, offset=(4, 0))  # the order number header
+        await pilot.pause()
+        assert screen.view.sort is SortColumn.ORDER_NO
+
+
+async def test_zh_interface(make_app: AppFactory) -> None:
+    app = make_app(lang=Lang.ZH)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(app, pilot)
+        header = screen.header.render().plain
+        assert "共 300 单" in header
+        text = screen_text(app)
+        assert "订单号" in text and "商品类型" in text
+        await pilot.press("L")
+        await pilot.pause()
+        assert "300 of 300 orders" in screen.header.render().plain
+
+
+async def test_quit_key(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+class HostileBackend(Backend):
+    platform = "demo"
+    profile = "[red]evil[/red]"
+
+    def __init__(self, order: Order) -> None:
+        self.order = order
+
+    async def fetch_changes(self, cursor: str | None) -> SyncResult:
+        return SyncResult([self.order], "1", 1)
+
+
+async def test_untrusted_text_is_shown_literally_and_never_crashes(
+    make_app: AppFactory, clock: ManualClock
+) -> None:
+    base = make_app().syncer.backend
+    demo_order = (await base.fetch_changes(None)).orders[0]
+    hostile = demo_order._replace(
+        product_name="ACME [/b] Ltd [red]x[/red] \x1b]52;c;aGk=\x07\x1b[2J",
+        account="\x1b]0;pwned\x07",
+        raw_status="[bold]???",
+        product_type=ProductType.OTHER,
+    )
+    app = KamengApp(HostileBackend(hostile), clock=clock)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(app, pilot)
+        text = screen_text(app)
+        assert "ACME [/b] Ltd [red]x[/red]" in text
+        assert "\x1b" not in text and "␛]52;c;aGk=␇" in text
+        assert "[bold]???" in text
+        assert "[red]evil[/red]" in text
+
+
+async def test_backend_error_keeps_last_data_and_shows_retry(
+    make_app: AppFactory, clock: ManualClock
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(app, pilot)
+
+        async def broken(cursor: str | None) -> SyncResult:
+            raise ValueError("malformed payload {not json")
+
+        screen.syncer.backend.fetch_changes = broken  # type: ignore[method-assign]
+        clock.advance(30)
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(screen.view) == 300  # last good data stays
+        state = screen.syncer.state()
+        assert state.mode is RefreshMode.ERROR and state.retry_in == 5
+        header = screen.header.render().plain
+        assert "malformed payload" in header and "retry in 5s" in header
+        assert "updated 30s ago" in header
+        assert app.is_running
+
+
+async def test_new_orders_arrive_over_time(make_app: AppFactory, clock: ManualClock) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(app, pilot)
+        clock.advance(timedelta(minutes=10).total_seconds())
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(screen.book) > 300
+        assert screen.header.total == len(screen.book)
