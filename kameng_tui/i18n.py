@@ -51,6 +51,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "type.phone_topup": ("Phone top-up", "话费充值"),
     "type.virtual_service": ("Virtual service", "虚拟服务"),
     "type.other": ("Other", "其他"),
+    # Short forms for the order list's type column.
+    "type_short.game_card": ("Game card", "游戏点卡"),
+    "type_short.phone_topup": ("Top-up", "话费充值"),
+    "type_short.virtual_service": ("Service", "虚拟服务"),
+    "type_short.other": ("Other", "其他"),
     # who acts
     "actor.nobody": ("Nobody: the platform handles it", "无需操作：平台自动处理"),
     "actor.customer": ("The customer", "客户"),
@@ -68,6 +73,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "attention.stalled": ("No update for too long", "长时间未更新"),
     "attention.waiting_customer": ("Waiting on the customer", "等待客户处理"),
     "attention.pay_window_closing": ("Pay window closing", "支付即将超时"),
+    # Short forms for the list's label column, for orders without a platform label.
+    "hint.waiting_support": ("Needs support", "待客服处理"),
+    "hint.overdue": ("Overdue", "超时未发货"),
+    "hint.stalled": ("Stalled", "长时间无更新"),
+    "hint.waiting_customer": ("Needs customer", "待客户处理"),
+    "hint.pay_window_closing": ("Pay window closing", "即将超时未付"),
     # relative time
     "age.now": ("just now", "刚刚"),
     "age.seconds": ("{n}s ago", "{n}秒前"),
@@ -162,9 +173,35 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "key.page_up": ("Page up", "上一页"),
     "key.first": ("First order", "第一单"),
     "key.last": ("Last order", "最后一单"),
+    "key.done": ("Back to the list", "返回列表"),
+    # Longer texts for the help screen, where there is room.
+    "keyhelp.search": (
+        "Search order no., product or account as you type",
+        "按订单号、商品或账号即时搜索",
+    ),
+    "keyhelp.clear": ("Clear the search, then the filters", "清除搜索，再清除筛选"),
+    "keyhelp.sort": ("Sort by the next column", "按下一列排序"),
+    "keyhelp.sort_reverse": ("Reverse the sort direction", "反转排序方向"),
+    "keyhelp.refresh": ("Refresh now", "立即刷新"),
+    "keyhelp.pause": ("Pause or resume auto refresh", "暂停或恢复自动刷新"),
+    "keyhelp.attention": ("Only orders that need attention", "只看需处理的订单"),
+    "keyhelp.sidebar": ("Show or hide the filter sidebar", "显示或隐藏筛选侧栏"),
+    "keyhelp.detail": ("Show or hide the details", "显示或隐藏详情"),
+    "keyhelp.lang": ("Switch language (中文 / English)", "切换语言（中文 / English）"),
+    "keyhelp.focus_next": ("Next pane: list, sidebar, details", "下一区域：列表、侧栏、详情"),
     "help.title": ("Keys", "快捷键"),
     "help.key": ("Key", "按键"),
     "help.action": ("Action", "功能"),
+    "help.general": ("General", "通用"),
+    "help.orders": ("Orders", "订单"),
+    "help.list": ("Order list", "订单列表"),
+    "help.search": ("While searching", "搜索时"),
+    "help.focus": ("Focus", "焦点"),
+    "help.mouse": ("Mouse", "鼠标"),
+    "help.click": ("click", "单击"),
+    "help.click_desc": ("Select an order; on a column title, sort", "选中订单；单击列标题排序"),
+    "help.wheel": ("wheel", "滚轮"),
+    "help.wheel_desc": ("Scroll", "滚动"),
     "help.footer": ("Esc or ? closes this screen", "按 Esc 或 ? 关闭"),
     "toast.sorted": ("Sorted by {column}, {direction}", "按{column}排序，{direction}"),
     "sort.asc": ("ascending", "升序"),
@@ -280,6 +317,9 @@ class Messages:
     def __init__(self, lang: Lang) -> None:
         self.lang = lang
         self._column = 0 if lang is Lang.EN else 1
+
+    def has(self, key: str) -> bool:
+        return key in CATALOGUE
 
     def __call__(self, key: str, **params: object) -> str:
         pair = CATALOGUE.get(key)

@@ -10,14 +10,18 @@ from kameng_tui.domain.status import OrderStatus
 def next_step_keys(order: Order, reasons: tuple[Attention, ...] = ()) -> list[str]:
     """Catalogue keys of the hints for this order, most specific first, without repeats."""
     keys: list[str] = []
-    if order.label is not None and not order.status.is_final:
+    labelled = order.label is not None and not order.status.is_final
+    if order.label is not None and labelled:
         keys.append(f"next.{order.label.code.value}")
     if Attention.OVERDUE in reasons:
         keys.append("next.overdue")
     elif Attention.STALLED in reasons:
         keys.append("next.stalled")
-    keys.append(f"next.{order.status.value}")
-    if order.status is OrderStatus.FAILED and order.refund is not None:
-        keys.remove("next.failed")
-        keys.append("next.refunded")
+    # The label's hint is specific to what went wrong; the status's generic one would
+    # contradict it (a lost payment callback is not "waiting for payment").
+    if not labelled:
+        if order.status is OrderStatus.FAILED and order.refund is not None:
+            keys.append("next.refunded")
+        else:
+            keys.append(f"next.{order.status.value}")
     return list(dict.fromkeys(keys))

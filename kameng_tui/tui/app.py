@@ -54,15 +54,18 @@ class KamengApp(App[None]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        groups: list[list[BindingType]] = [
-            self.BINDINGS,
-            OrdersScreen.BINDINGS,
-            OrderList.BINDINGS,
-            SearchInput.BINDINGS,
-            [Binding("tab", "focus_next", "", id="app.focus_next")],
+        t = self.messages
+        groups: list[tuple[str, list[BindingType]]] = [
+            (t("help.general"), self.BINDINGS),
+            (t("help.orders"), OrdersScreen.BINDINGS),
+            (t("help.list"), OrderList.BINDINGS),
+            (t("help.search"), SearchInput.BINDINGS),
+            (t("help.focus"), [Binding("tab", "focus_next", "", id="app.focus_next")]),
         ]
-        keys = describe_bindings(groups, self.messages, self.get_key_display)
-        self.push_screen(HelpScreen(self.messages, keys))
+        sections = describe_bindings(groups, t, self.get_key_display)
+        mouse = [(t("help.click"), t("help.click_desc")), (t("help.wheel"), t("help.wheel_desc"))]
+        sections.append((t("help.mouse"), mouse))
+        self.push_screen(HelpScreen(t, sections))
 
     def toggle_lang(self) -> None:
         lang = Lang.ZH if self.messages.lang is Lang.EN else Lang.EN

@@ -200,8 +200,9 @@ async def test_help_lists_every_key_and_closes(make_app: AppFactory) -> None:
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         described = {d for _, d in app.screen.keys}
-        for text in ("Quit", "Help", "Refresh", "Pause", "Search", "Sort", "Sidebar", "Down"):
+        for text in ("Quit", "Help", "Refresh now", "Pause or resume auto refresh", "Down"):
             assert text in described
+        assert not [d for d in described if d.startswith(("key.", "keyhelp."))]  # all translated
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, OrdersScreen)
@@ -209,13 +210,29 @@ async def test_help_lists_every_key_and_closes(make_app: AppFactory) -> None:
 
 async def test_sidebar_hides_and_list_takes_the_width(make_app: AppFactory) -> None:
     app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(app, pilot)
+        assert screen.sidebar.display
         width = screen.order_list.size.width
         await pilot.press("b")
         await pilot.pause()
         assert not screen.sidebar.display
         assert screen.order_list.size.width > width
+        await pilot.press("b")
+        await pilot.pause()
+        assert screen.sidebar.display
+
+
+async def test_80_columns_start_without_sidebar_and_keep_status_and_label(
+    make_app: AppFactory,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await settle(app, pilot)
+        assert not screen.sidebar.display
+        header = screen_text(app).splitlines()[1]
+        for title in ("Order no.", "Status", "Updated", "Label"):
+            assert title in header
         await pilot.press("b")
         await pilot.pause()
         assert screen.sidebar.display

@@ -22,8 +22,8 @@ VIEWS: dict[str, list[str]] = {
     # the first order that needs attention: label, reason, who acts, next steps
     "detail": ["a", "j"],
     "help": ["question_mark"],
-    # sidebar hidden: the list takes the whole width, details below it
-    "narrow": ["b", "j", "j"],
+    # `b` toggles the sidebar: shown at 80 columns (hidden there by default), hidden at 120
+    "sidebar": ["b", "j", "j"],
 }
 
 

@@ -21,17 +21,22 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,question_mark,q", "dismiss", "Close", id="help.close"),
     ]
 
-    def __init__(self, messages: Messages, keys: list[tuple[str, str]]) -> None:
+    def __init__(self, messages: Messages, sections: list[tuple[str, list[tuple[str, str]]]]):
         super().__init__()
         self.t = messages
-        self.keys = keys
+        self.sections = sections  # (title, [(keys, description)])
+        self.keys = [row for _, rows in sections for row in rows]
 
     def compose(self) -> Iterator[Widget]:
-        table = Table(box=None, expand=True, show_edge=False, pad_edge=False)
-        table.add_column(self.t("help.key"), style="bold", no_wrap=True)
-        table.add_column(self.t("help.action"))
-        for key, description in self.keys:
-            table.add_row(Text(key), Text(description))
+        table = Table(box=None, expand=True, show_edge=False, pad_edge=False, show_header=False)
+        table.add_column(self.t("help.key"), style="bold", no_wrap=True, min_width=12)
+        table.add_column(self.t("help.action"), ratio=1)
+        for index, (title, rows) in enumerate(self.sections):
+            if index:
+                table.add_row()
+            table.add_row(Text(title, style="bold underline"))
+            for key, description in rows:
+                table.add_row(Text(key), Text(description))
         with VerticalScroll(id="help-dialog") as dialog:
             dialog.border_title = self.t("help.title")
             dialog.border_subtitle = self.t("help.footer")
@@ -42,12 +47,14 @@ class HelpScreen(ModalScreen[None]):
 
 
 def describe_bindings(
-    groups: list[list[BindingType]], messages: Messages, key_display: object
-) -> list[tuple[str, str]]:
-    """(keys, description) for each binding with an id, in the order given, without repeats."""
-    rows: list[tuple[str, str]] = []
+    groups: list[tuple[str, list[BindingType]]], messages: Messages, key_display: object
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Per titled group, (keys, description) for each binding with an id, without repeats."""
+    sections: list[tuple[str, list[tuple[str, str]]]] = []
     seen: set[str] = set()
-    for group in groups:
+    for title, group in groups:
+        rows: list[tuple[str, str]] = []
+        sections.append((title, rows))
         for binding in group:
             if not isinstance(binding, Binding) or binding.id is None or binding.id in seen:
                 continue
@@ -56,12 +63,16 @@ def describe_bindings(
                 key_display(Binding(k.strip(), binding.action))  # type: ignore[operator]
                 for k in binding.key.split(",")
             )
-            rows.append((keys, binding_text(binding, messages)))
-    return rows
+            rows.append((keys, binding_text(binding, messages, long=True)))
+    return [(title, rows) for title, rows in sections if rows]
 
 
-def binding_text(binding: Binding, messages: Messages) -> str:
-    """The localised description of a binding: catalogue key `key.<last part of its id>`."""
+def binding_text(binding: Binding, messages: Messages, *, long: bool = False) -> str:
+    """The localised description of a binding: catalogue key `key.<last part of its id>`, or
+    with `long` the help screen's `keyhelp.<…>` where there is one."""
     if binding.id is None:
         return binding.description
-    return messages(f"key.{binding.id.rsplit('.', 1)[-1]}")
+    name = binding.id.rsplit(".", 1)[-1]
+    if long and messages.has(f"keyhelp.{name}"):
+        return messages(f"keyhelp.{name}")
+    return messages(f"key.{name}")

@@ -29,6 +29,8 @@ from kameng_tui.tui.widgets.sidebar import Sidebar
 # Natural first direction when a column becomes the sort column: newest / largest first.
 _DESCENDING_FIRST = {SortColumn.UPDATED, SortColumn.AMOUNT}
 _SORT_CYCLE = list(SortColumn)
+# Below this width the sidebar starts hidden: at 80 columns the list needs every cell.
+SIDEBAR_MIN_WIDTH = 100
 
 
 class SearchInput(Input):
@@ -88,6 +90,8 @@ class OrdersScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.search.display = False
+        if self.app.size.width < SIDEBAR_MIN_WIDTH:
+            self.sidebar.display = False
         self.order_list.focus()
         interval = self.syncer.interval
         self.set_interval(min(1.0, max(interval / 2, 0.05)), self._tick)

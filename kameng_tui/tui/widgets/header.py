@@ -71,8 +71,9 @@ class StatusHeader(Widget):
         left.append(t("app.title"), title_style)
         left.append("  ")
         left.append(t("header.platform", platform=platform, profile=profile))
-        room = max(width - right.cell_len - 2, 0)
+        room = max(width - right.cell_len - 3, 0)
         left.truncate(room, overflow="ellipsis", pad=True)
+        left.append(" ")
         left.append_text(right)
         left.append(" ")
         return left

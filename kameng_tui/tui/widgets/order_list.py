@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -23,8 +24,9 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from kameng_tui.domain.attention import attention_reasons
 from kameng_tui.domain.order import Order
-from kameng_tui.domain.status import OrderStatus
+from kameng_tui.domain.status import OrderStatus, ProductType
 from kameng_tui.domain.text import clean
 from kameng_tui.domain.view import OrderView, SortColumn
 from kameng_tui.i18n import Messages
@@ -43,14 +45,15 @@ class Column:
     right: bool = False
 
 
-# In the order columns are dropped when the width runs short (last dropped first).
+# Columns by importance: when the width runs short the last ones go first. The label (why an
+# order is late) and its age matter more than what it cost.
 _PRIORITY = (
     SortColumn.ORDER_NO,
     SortColumn.STATUS,
-    SortColumn.PRODUCT,
     SortColumn.UPDATED,
-    SortColumn.AMOUNT,
     SortColumn.LABEL,
+    SortColumn.PRODUCT,
+    SortColumn.AMOUNT,
     SortColumn.TYPE,
 )
 _COLUMNS = {
@@ -58,7 +61,7 @@ _COLUMNS = {
     SortColumn.PRODUCT: Column(SortColumn.PRODUCT, "col.product", 14, flex=3),
     SortColumn.TYPE: Column(SortColumn.TYPE, "col.type", 8),
     SortColumn.AMOUNT: Column(SortColumn.AMOUNT, "col.amount", 9, right=True),
-    SortColumn.STATUS: Column(SortColumn.STATUS, "col.status", 10),
+    SortColumn.STATUS: Column(SortColumn.STATUS, "col.status", 11),  # " DELIVERING"
     SortColumn.UPDATED: Column(SortColumn.UPDATED, "col.updated", 9),
     SortColumn.LABEL: Column(SortColumn.LABEL, "col.label", 12, flex=2),
 }
@@ -111,6 +114,7 @@ class OrderList(ScrollView, can_focus=True):
         "order-list--marker-changed",
         "order-list--marker-attention",
         "order-list--empty",
+        "order-list--hint",
         *(f"status--{status.value}" for status in OrderStatus),
     }
 
@@ -307,6 +311,11 @@ class OrderList(ScrollView, can_focus=True):
         is_cursor = index == self.cursor
         changed = self.is_marked_changed(order_no)
         attention = order_no in self.attention
+        # Unlabelled orders that need attention say why in the label column, dimmed.
+        hint = ""
+        if attention and order.label is None:
+            reasons = attention_reasons(order, now)
+            hint = self.t(f"hint.{reasons[0].value}") if reasons else ""
         key = (
             order_no,
             self.view.book.version(order_no),
@@ -317,6 +326,7 @@ class OrderList(ScrollView, can_focus=True):
             attention,
             age,
             index,
+            hint,
         )
         cached = self._cache.get(key)
         if cached is not None:
@@ -341,21 +351,23 @@ class OrderList(ScrollView, can_focus=True):
             marker = Segment(" " * GUTTER, base)
         segments = [marker]
         for column, col_width in self._columns:
-            text, style = self._cell(column.sort, order, age, base)
+            text, style = self._cell(column.sort, order, age, hint, base)
             segments.append(Segment(fit(text, col_width, right=column.right), style))
             segments.append(Segment(" " * SEPARATOR, base))
         strip = Strip(segments).adjust_cell_length(width, base).apply_style(meta)
         self._cache[key] = strip
         return strip
 
-    def _cell(self, sort: SortColumn, order: Order, age: str, base: Style) -> tuple[str, Style]:
+    def _cell(
+        self, sort: SortColumn, order: Order, age: str, hint: str, base: Style
+    ) -> tuple[str, Style]:
         t = self.t
         if sort is SortColumn.ORDER_NO:
             return clean(order.order_no), base
         if sort is SortColumn.PRODUCT:
             return clean(order.product_name), base
         if sort is SortColumn.TYPE:
-            return t.enum("type", order.product_type), base
+            return t.enum("type_short", order.product_type), base
         if sort is SortColumn.AMOUNT:
             return money(order.amount, clean(order.currency)), base
         if sort is SortColumn.STATUS:
@@ -363,7 +375,9 @@ class OrderList(ScrollView, can_focus=True):
             return f" {t.enum('badge', order.status)}", base + badge
         if sort is SortColumn.UPDATED:
             return age, base
-        return (clean(order.label.text) if order.label else ""), base
+        if order.label is not None:
+            return clean(order.label.text), base
+        return hint, base + self.get_component_rich_style("order-list--hint")
 
     # -- mouse ---------------------------------------------------------------------------------
 
@@ -381,11 +395,7 @@ class OrderList(ScrollView, can_focus=True):
         return max(self.scrollable_content_region.height - 1, 1)
 
     def _type_width(self) -> int:
-        from rich.cells import cell_len
-
-        from kameng_tui.domain.status import ProductType
-
-        return max(cell_len(self.t.enum("type", p)) for p in ProductType)
+        return max(cell_len(self.t.enum("type_short", p)) for p in ProductType)
 
     def _relayout(self) -> None:
         self._columns = layout_columns(self.scrollable_content_region.width, self._type_width())
