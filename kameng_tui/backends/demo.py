@@ -166,7 +166,7 @@ class DemoPlatform:
         orders: int = 300,
         clock: Clock,
         arrival_seconds: float = 12.0,
-        page_size: int = 2_000,
+        page_size: int = 1_000,
     ) -> None:
         if not 1 <= orders <= MAX_ORDERS:
             raise ValueError(f"orders must be between 1 and {MAX_ORDERS:,}, not {orders}")
@@ -179,7 +179,7 @@ class DemoPlatform:
         self.page_size = page_size
         self._history_rng = random.Random(seed)
         self._arrival_rng = random.Random(f"{seed}:arrivals")
-        self._history_at: list[float] = []  # creation time of history order n (newest first)
+        self._history_at = 0.0  # creation time of the oldest history order made so far
         self._history_pos: list[int] = []  # sim position of history order n, once created
         self._sims: list[_Sim] = []
         self._by_no: dict[str, _Sim] = {}
@@ -264,24 +264,20 @@ class DemoPlatform:
         return self._origin
 
     def _start(self) -> None:
-        """Fix the origin and the history's arrival times on first use; orders come lazily."""
+        """Fix the origin on first use; the history's orders are made lazily, newest first."""
         if self._origin is not None:
             return
         self._origin = self.clock.now()
         self._origin_ts = self._origin.timestamp()
-        rng = self._history_rng
-        when, times = 0.0, []
-        for _ in range(self.initial):
-            when -= self._gap(rng)  # the newest order arrived a moment ago
-            times.append(when)
-        self._history_at = times
         self._next_arrival = self._gap(self._arrival_rng)
 
     def _load_history(self, upto: int) -> list[int]:
         """Create history orders up to number `upto` (newest first); all their sim positions."""
         rng, made = self._history_rng, self._history_pos
         for number in range(len(made), upto):
-            made.append(self._create(number, self._history_at[number], rng, log=False))
+            # Each is one arrival gap older than the one before: the newest arrived just now.
+            self._history_at -= self._gap(rng)
+            made.append(self._create(number, self._history_at, rng, log=False))
         return made[:upto]
 
     def _gap(self, rng: random.Random) -> float:

@@ -34,7 +34,8 @@ class Tmux:
 
     def start(self, command: list[str], env: dict[str, str]) -> None:
         exports = " ".join(f"{k}={v}" for k, v in env.items())
-        line = f"env {exports} {' '.join(command)}"
+        # COLUMNS / LINES would override the pane's real size (shutil.get_terminal_size).
+        line = f"env -u COLUMNS -u LINES {exports} {' '.join(command)}"
         self.run(
             "new-session", "-d", "-s", "e2e", "-x", str(self.width), "-y", str(self.height), line
         )

@@ -76,6 +76,7 @@ class OrdersScreen(Screen[None]):
         self.order_list = OrderList(self.view, messages, now, id="orders")
         self.detail = DetailPane(messages, now, id="detail")
         self._loaded = False
+        self._detail_pending = False
 
     def compose(self) -> Iterator[Widget]:
         yield self.header
@@ -153,9 +154,9 @@ class OrdersScreen(Screen[None]):
     def _update_chrome(self) -> None:
         last = self.syncer.last_success
         age = None if last is None else (self._now() - last).total_seconds()
-        self.header.update(
-            shown=len(self.view), total=len(self.book), age=age, state=self.syncer.state()
-        )
+        # While the first sync is still paging in, the platform's count is the truth.
+        total = max(len(self.book), self.syncer.total)
+        self.header.update(shown=len(self.view), total=total, age=age, state=self.syncer.state())
 
     def _update_counts(self, attention: int) -> None:
         self.sidebar.update_counts(
@@ -169,8 +170,16 @@ class OrdersScreen(Screen[None]):
 
     @on(OrderList.SelectionChanged)
     def _selection_changed(self, event: OrderList.SelectionChanged) -> None:
-        order = None if event.order_no is None else self.book.get(event.order_no)
-        self.detail.show(order)
+        # The cursor paints first; the details (a heavier layout) follow in the next frame,
+        # once however many moves came in meanwhile (a held key renders only where it stops).
+        if not self._detail_pending:
+            self._detail_pending = True
+            self.call_after_refresh(self._show_selected)
+
+    def _show_selected(self) -> None:
+        self._detail_pending = False
+        selected = self.order_list.selected_no
+        self.detail.show(None if selected is None else self.book.get(selected))
 
     @on(OrderList.SortClicked)
     def _sort_clicked(self, event: OrderList.SortClicked) -> None:
