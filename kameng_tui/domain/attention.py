@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from kameng_tui.domain.order import Order
-from kameng_tui.domain.status import Actor, OrderStatus
+from kameng_tui.domain.status import FINAL_STATUSES, Actor, OrderStatus
 
 
 class Attention(StrEnum):
@@ -85,4 +85,18 @@ def attention_reasons(
 
 
 def needs_attention(order: Order, now: datetime, policy: AttentionPolicy = DEFAULT_POLICY) -> bool:
-    return bool(attention_reasons(order, now, policy))
+    """Whether `attention_reasons` would give any: the same rules, stopping at the first that
+    holds (this runs over every open order on every refresh)."""
+    status = order.status
+    if status in FINAL_STATUSES:
+        return False
+    label = order.label
+    if status is OrderStatus.ABNORMAL or (label is not None and label.actor is not Actor.NOBODY):
+        return True  # waiting on support or on the customer
+    if status is OrderStatus.PAID or status is OrderStatus.DELIVERING:
+        if order.promised_by is not None and now > order.promised_by:
+            return True
+        return now - order.updated_at >= policy.stalled_after
+    if status is OrderStatus.PENDING_PAYMENT and order.pay_deadline is not None:
+        return order.pay_deadline - now <= policy.pay_window_warning
+    return False
