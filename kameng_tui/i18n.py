@@ -133,7 +133,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "detail.fields": ("Order", "订单信息"),
     "detail.timeline": ("Timeline", "状态时间线"),
     "detail.codes": ("Card codes", "卡密"),
-    "detail.codes_masked": ("{n} code(s), masked", "共 {n} 个，已隐藏"),
+    "detail.codes_masked": ("{n} code(s), masked: c shows them", "共 {n} 个，已隐藏：按 c 显示"),
+    "detail.codes_shown": ("{n} code(s), shown: c hides them", "共 {n} 个，已显示：按 c 隐藏"),
     "detail.refund": ("Refund", "退款"),
     "field.order_no": ("Order no.", "订单号"),
     "field.product": ("Product", "商品"),
@@ -174,6 +175,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "key.first": ("First order", "第一单"),
     "key.last": ("Last order", "最后一单"),
     "key.done": ("Back to the list", "返回列表"),
+    "key.codes": ("Card codes", "卡密"),
     # Longer texts for the help screen, where there is room.
     "keyhelp.search": (
         "Search order no., product or account as you type",
@@ -187,6 +189,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "keyhelp.attention": ("Only orders that need attention", "只看需处理的订单"),
     "keyhelp.sidebar": ("Show or hide the filter sidebar", "显示或隐藏筛选侧栏"),
     "keyhelp.detail": ("Show or hide the details", "显示或隐藏详情"),
+    "keyhelp.codes": (
+        "Show or mask the selected order's card codes (masked again on the next order)",
+        "显示或隐藏所选订单的卡密（切换订单后自动隐藏）",
+    ),
     "keyhelp.lang": ("Switch language (中文 / English)", "切换语言（中文 / English）"),
     "keyhelp.focus_next": ("Next pane: list, sidebar, details", "下一区域：列表、侧栏、详情"),
     "help.title": ("Keys", "快捷键"),

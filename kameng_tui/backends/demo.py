@@ -356,6 +356,8 @@ class DemoPlatform:
     def _snapshot(self, sim: _Sim) -> Order:
         if sim.order is None:
             sim.order = self._build(sim)
+            if not sim.plan:
+                sim.events = []  # settled for good: the snapshot holds the timeline now
         return sim.order
 
     def _build(self, sim: _Sim) -> Order:

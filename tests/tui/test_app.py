@@ -16,6 +16,7 @@ from kameng_tui.sync import RefreshMode
 from kameng_tui.tui.app import KamengApp
 from kameng_tui.tui.screens.help import HelpScreen
 from kameng_tui.tui.screens.orders import OrdersScreen
+from kameng_tui.tui.widgets.detail import MASK
 from tests.helpers import AppFactory
 
 
@@ -353,3 +354,24 @@ async def test_new_orders_arrive_over_time(make_app: AppFactory, clock: ManualCl
         await pilot.pause()
         assert len(screen.book) > 300
         assert screen.header.total == len(screen.book)
+
+
+async def test_card_codes_stay_masked_until_asked_and_mask_again_on_the_next_order(
+    make_app: AppFactory,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 60)) as pilot:
+        screen = await settle(app, pilot)
+        with_codes = next(o for o in screen.view.rows if o.card_codes)
+        assert screen.order_list.select_order(with_codes.order_no)
+        await pilot.pause()
+        code = with_codes.card_codes[0]
+        assert code not in screen_text(app) and MASK in screen_text(app)
+        await pilot.press("c")
+        await pilot.pause()
+        assert code in screen_text(app)
+        await pilot.press("j")
+        await pilot.press("k")
+        await pilot.pause()
+        assert screen.order_list.selected_no == with_codes.order_no
+        assert code not in screen_text(app)

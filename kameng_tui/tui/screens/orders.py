@@ -58,6 +58,7 @@ class OrdersScreen(Screen[None]):
         Binding("a", "attention", "Attention", show=False, id="orders.attention"),
         Binding("b", "toggle_sidebar", "Sidebar", id="orders.sidebar"),
         Binding("d", "toggle_detail", "Details", show=False, id="orders.detail"),
+        Binding("c", "toggle_codes", "Card codes", show=False, id="orders.codes"),
         Binding("L", "toggle_lang", "Language", show=False, id="orders.lang"),
     ]
 
@@ -260,6 +261,9 @@ class OrdersScreen(Screen[None]):
 
     def action_toggle_detail(self) -> None:
         self.detail.display = not self.detail.display
+
+    def action_toggle_codes(self) -> None:
+        self.detail.toggle_codes()
 
     def action_toggle_lang(self) -> None:
         self.app.toggle_lang()  # type: ignore[attr-defined]

@@ -41,6 +41,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         self.t = messages
         self._now = now
         self.order: Order | None = None
+        self.codes_shown = False  # card codes stay masked until asked for, for one order
         self._age = ""  # the relative time last shown, so a tick repaints only when it changes
         self._body = Static(id="detail-body")
 
@@ -56,9 +57,17 @@ class DetailPane(VerticalScroll, can_focus=True):
             order is not None and self.order is not None and order.order_no == self.order.order_no
         )
         self.order = order
+        if not same:
+            self.codes_shown = False
         self._repaint()
         if not same:
             self.scroll_home(animate=False)
+
+    def toggle_codes(self) -> bool:
+        """Show or mask the card codes of the order shown; whether they are now shown."""
+        self.codes_shown = not self.codes_shown and bool(self.order and self.order.card_codes)
+        self._repaint()
+        return self.codes_shown
 
     def tick(self) -> None:
         if self.order is not None and self._age_text(self.order.updated_at) != self._age:
@@ -160,13 +169,13 @@ class DetailPane(VerticalScroll, can_focus=True):
         if order.card_codes:
             parts.append(Text())
             parts.append(Text(t("detail.codes"), heading))
-            parts.append(
-                Text(
-                    t("detail.codes_masked", n=len(order.card_codes)), self._style("detail--muted")
-                )
+            shown = self.codes_shown
+            note = t(
+                "detail.codes_shown" if shown else "detail.codes_masked", n=len(order.card_codes)
             )
-            for _ in order.card_codes:
-                parts.append(Text(f"  {MASK}"))
+            parts.append(Text(note, self._style("detail--muted")))
+            for code in order.card_codes:
+                parts.append(Text(f"  {clean(code) if shown else MASK}"))
 
         if order.timeline:
             parts.append(Text())
