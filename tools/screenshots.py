@@ -22,8 +22,9 @@ from kameng_tui.tui.app import KamengApp  # noqa: E402
 
 # name: (language, size, keys pressed before the shot)
 SHOTS: dict[str, tuple[Lang, tuple[int, int], list[str]]] = {
-    "main-en-160x45": (Lang.EN, (160, 45), ["j", "j", "j"]),
-    "main-zh-120x40": (Lang.ZH, (120, 40), ["j", "j", "j"]),
+    # the ninth row of the seeded demo: a failed top-up waiting on the customer
+    "main-en-180x45": (Lang.EN, (180, 45), ["j"] * 8),
+    "main-zh-120x40": (Lang.ZH, (120, 40), ["j"] * 8),
     "attention-en-120x40": (Lang.EN, (120, 40), ["a"]),
     "narrow-en-80x24": (Lang.EN, (80, 24), ["j"]),
     "help-en-120x40": (Lang.EN, (120, 40), ["question_mark"]),

@@ -23,7 +23,7 @@ class KamengApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "kameng-tui"
     # Details go beside the list only where both keep enough room; below it otherwise.
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (160, "-wide")]  # noqa: RUF012 (Textual API)
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (170, "-wide")]  # noqa: RUF012 (Textual API)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help"),

@@ -360,7 +360,7 @@ async def test_card_codes_stay_masked_until_asked_and_mask_again_on_the_next_ord
     make_app: AppFactory,
 ) -> None:
     app = make_app()
-    async with app.run_test(size=(160, 60)) as pilot:
+    async with app.run_test(size=(180, 60)) as pilot:
         screen = await settle(app, pilot)
         with_codes = next(o for o in screen.view.rows if o.card_codes)
         assert screen.order_list.select_order(with_codes.order_no)

@@ -43,4 +43,4 @@ def test_view(
 
 
 def test_wide_layout_puts_details_beside_the_list(snap_compare: Any, make_app: AppFactory) -> None:
-    assert snap_compare(make_app(), press=["j"], terminal_size=(160, 45), run_before=_settle)
+    assert snap_compare(make_app(), press=["j"], terminal_size=(180, 45), run_before=_settle)
