@@ -211,7 +211,11 @@ async def tracker_figures() -> dict[str, float]:
         refresh: list[float] = []
         for step in range(1, REPEAT + 1):
             new = changed_copies(list(book), 0.01, step)
-            refresh.append(await probe.time(lambda new=new: screen.apply_changes(book.apply(new))))
+
+            def apply(new: list[Order] = new) -> None:
+                screen.apply_changes(book.apply(new))
+
+            refresh.append(await probe.time(apply))
             await pilot.pause()
 
         return {

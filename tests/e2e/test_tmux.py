@@ -27,8 +27,14 @@ class Tmux:
         self.width, self.height = width, height
 
     def run(self, *args: str) -> str:
+        # A UTF-8 locale for tmux itself, or it may mangle the Chinese it types and reads.
+        env = {**os.environ, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
         result = subprocess.run(
-            ["tmux", "-u", "-L", self.socket, *args], capture_output=True, text=True, timeout=10
+            ["tmux", "-u", "-L", self.socket, *args],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            env=env,
         )
         return result.stdout
 
@@ -127,6 +133,7 @@ def test_demo_in_a_real_terminal(tmux: Callable[[int, int], Tmux]) -> None:
     term.wait_for(lambda s: "Needs attention" not in s, "the sidebar to hide")
 
     term.keys("/")
+    term.wait_for(lambda s: "Filter by order no." in s, "the search box")  # as a person would
     term.keys("话费", literal=True)
     screen = term.wait_for(shows_some, "the search to filter")
     assert "话费" in screen

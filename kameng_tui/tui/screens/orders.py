@@ -213,7 +213,7 @@ class OrdersScreen(Screen[None]):
 
     def action_search(self) -> None:
         self.search.display = True
-        self.search.focus()
+        self.set_focus(self.search)  # at once: Widget.focus would wait for a round trip
 
     def action_clear_filters(self) -> None:
         """Esc: clear the search first, then the sidebar filters."""
