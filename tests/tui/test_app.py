@@ -21,10 +21,13 @@ from tests.helpers import AppFactory
 
 
 async def settle(app: KamengApp, pilot: Pilot[None]) -> OrdersScreen:
+    """The screen after its first poll, with the real-time ticker stopped: tests move the
+    clock and call `_tick` themselves, so no poll starts behind their back."""
     await app.workers.wait_for_complete()
     await pilot.pause()
     screen = app.orders_screen
     assert isinstance(screen, OrdersScreen)
+    screen.ticker.pause()
     return screen
 
 

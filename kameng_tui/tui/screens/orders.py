@@ -96,7 +96,8 @@ class OrdersScreen(Screen[None]):
             self.sidebar.display = False
         self.order_list.focus()
         interval = self.syncer.interval
-        self.set_interval(min(1.0, max(interval / 2, 0.05)), self._tick)
+        # Ages, marks and the next poll move on this tick (tests pause it and tick by hand).
+        self.ticker = self.set_interval(min(1.0, max(interval / 2, 0.05)), self._tick)
         self._update_chrome()
         self.poll()
 
