@@ -72,7 +72,7 @@ class OrdersScreen(Screen[None]):
         self.header = StatusHeader(
             messages, syncer.backend.platform, syncer.backend.profile, id="header"
         )
-        self.sidebar = Sidebar(messages, id="sidebar")
+        self.sidebar = Sidebar(messages, on_filter=self._filter_changed, id="sidebar")
         self.search = SearchInput(placeholder=messages("search.placeholder"), id="search")
         self.order_list = OrderList(self.view, messages, now, id="orders")
         self.detail = DetailPane(messages, now, id="detail")
@@ -190,7 +190,6 @@ class OrdersScreen(Screen[None]):
         else:
             self._sort(event.column, event.column in _DESCENDING_FIRST)
 
-    @on(Sidebar.FilterChanged)
     def _filter_changed(self, event: Sidebar.FilterChanged) -> None:
         self._set_filter(
             status=event.status, attention=event.attention, product_type=event.product_type
@@ -201,7 +200,10 @@ class OrdersScreen(Screen[None]):
         self._set_filter(search=event.value.strip())
 
     def _set_filter(self, **changes: object) -> None:
+        before = self.view.filter
         self.view.update_filter(**changes)
+        if self.view.filter == before or not self.is_mounted:
+            return
         self.order_list.rows_changed(None)
         self._update_chrome()
 

@@ -5,7 +5,7 @@ Moving the highlight applies the filter at once, so the highlight is always the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -24,7 +24,17 @@ ATTENTION = "attention"
 
 
 class FilterList(OptionList):
-    """An option list whose highlight is the current choice."""
+    """An option list whose highlight is the current choice.
+
+    It calls `changed` right when the highlight moves: a message would go through two more
+    queues, and a frame or two, before the list got filtered."""
+
+    changed: Callable[[], None] | None = None
+
+    def watch_highlighted(self, highlighted: int | None) -> None:
+        super().watch_highlighted(highlighted)
+        if self.changed is not None and highlighted is not None:
+            self.changed()
 
 
 class Sidebar(Vertical):
@@ -37,9 +47,16 @@ class Sidebar(Vertical):
             self.attention = attention
             self.product_type = product_type
 
-    def __init__(self, messages: Messages, *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        messages: Messages,
+        *,
+        on_filter: Callable[[Sidebar.FilterChanged], None] | None = None,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self.t = messages
+        self._on_filter = on_filter
         self._status_ids = [ALL, ATTENTION, *(s.value for s in OrderStatus)]
         self._type_ids = [ALL, *(p.value for p in ProductType)]
         self._counts: dict[str, int] = {}
@@ -47,6 +64,7 @@ class Sidebar(Vertical):
             *self._entry_options("status", self._status_ids), id="status-filter"
         )
         self.type_list = FilterList(*self._entry_options("type", self._type_ids), id="type-filter")
+        self.status_list.changed = self.type_list.changed = self._changed
         self._status_title = Label(self.t("sidebar.statuses"), classes="sidebar-title")
         self._type_title = Label(self.t("sidebar.types"), classes="sidebar-title")
 
@@ -100,10 +118,16 @@ class Sidebar(Vertical):
 
     # -- events --------------------------------------------------------------------------------
 
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        event.stop()
+    def _changed(self) -> None:
         status, attention, ptype = self.current()
-        self.post_message(self.FilterChanged(status, attention, ptype))
+        message = self.FilterChanged(status, attention, ptype)
+        if self._on_filter is not None:
+            self._on_filter(message)  # at once, in this frame
+        else:
+            self.post_message(message)
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()  # handled through `_changed`
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
