@@ -35,6 +35,13 @@ def row_numbers(screen: OrdersScreen) -> list[str]:
     return [o.order_no for o in screen.view.rows]
 
 
+async def refresh_now(app: KamengApp, pilot: Pilot[None]) -> None:
+    """Press r and wait until that poll is applied and painted."""
+    await pilot.press("r")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def sort_of(screen: OrdersScreen) -> SortColumn:
     return screen.view.sort  # a call, so type checkers do not narrow it across key presses
 
@@ -160,9 +167,7 @@ async def test_refresh_applies_changes_and_keeps_selection_and_scroll(
         offset = screen.order_list.cursor - int(screen.order_list.scroll_offset.y)
         version_before = {o.order_no: screen.book.version(o.order_no) for o in screen.book}
         clock.advance(120)
-        await pilot.press("r")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await refresh_now(app, pilot)
         changed = [no for no, v in version_before.items() if screen.book.version(no) != v]
         assert changed, "two simulated minutes change some orders"
         assert screen.syncer.polls == 2
@@ -339,9 +344,7 @@ async def test_backend_error_keeps_last_data_and_shows_retry(
 
         screen.syncer.backend.fetch_changes = broken  # type: ignore[method-assign]
         clock.advance(30)
-        await pilot.press("r")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await refresh_now(app, pilot)
         assert len(screen.view) == 300  # last good data stays
         state = screen.syncer.state()
         assert state.mode is RefreshMode.ERROR and state.retry_in == 5
@@ -356,9 +359,7 @@ async def test_new_orders_arrive_over_time(make_app: AppFactory, clock: ManualCl
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(app, pilot)
         clock.advance(timedelta(minutes=10).total_seconds())
-        await pilot.press("r")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await refresh_now(app, pilot)
         assert len(screen.book) > 300
         assert screen.header.total == len(screen.book)
 
