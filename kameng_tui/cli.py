@@ -1,24 +1,34 @@
-"""Command line: `kameng-tui [options]` opens the tracker."""
+"""The `kameng-tui` command: the tracker, and commands for scripts, the demo server and config.
+
+Exit codes: 0 success; 1 the platform failed (one line on stderr); 2 bad usage or configuration.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import sys
-from collections.abc import Sequence
-from typing import NoReturn
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+from typing import TYPE_CHECKING, NoReturn
 
 from kameng_tui import __version__
+from kameng_tui.config import EXAMPLE, Config, ConfigError, Profile, config_path, load
 from kameng_tui.i18n import Lang, detect_lang
 
-MAX_DEMO_ORDERS = 100_000
+if TYPE_CHECKING:
+    from kameng_tui.domain.clock import Clock
+
+EXIT_PLATFORM = 1
+EXIT_USAGE = 2
 
 
 class _Parser(argparse.ArgumentParser):
     """Bad usage is one line on stderr and exit code 2, never a usage dump."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+        self.exit(EXIT_USAGE, f"kameng-tui: error: {message} (see --help)\n")
 
 
 def _demo_orders(value: str) -> int:
@@ -26,8 +36,8 @@ def _demo_orders(value: str) -> int:
         number = int(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if not 1 <= number <= MAX_DEMO_ORDERS:
-        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_DEMO_ORDERS:,}")
+    if not 1 <= number <= 100_000:
+        raise argparse.ArgumentTypeError("must be between 1 and 100,000")
     return number
 
 
@@ -41,6 +51,46 @@ def _interval(value: str) -> float:
     return seconds
 
 
+def _fault_rate(value: str) -> float:
+    try:
+        rate = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not 0 <= rate <= 1:
+        raise argparse.ArgumentTypeError("must be between 0 and 1")
+    return rate
+
+
+def _source_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    """Where orders come from. Repeated on each command, so they work after its name too."""
+    default = None if top else argparse.SUPPRESS
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="use the offline demo platform (the default while no configuration exists)",
+    )
+    parser.add_argument(
+        "--demo-orders",
+        type=_demo_orders,
+        default=default,
+        metavar="N",
+        help="orders in the demo platform, 1 to 100,000 (default 300)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=default, metavar="N", help="demo random seed (default 7)"
+    )
+    parser.add_argument(
+        "--config",
+        default=default,
+        metavar="FILE",
+        help="configuration file (default: $KAMENG_TUI_CONFIG, else the user config dir)",
+    )
+    parser.add_argument(
+        "--profile", default=default, metavar="NAME", help="profile to use (default: its default)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="kameng-tui",
@@ -48,50 +98,242 @@ def build_parser() -> argparse.ArgumentParser:
         "what to do next, refreshed live.",
     )
     parser.add_argument("--version", action="version", version=f"kameng-tui {__version__}")
-    parser.add_argument(
-        "--demo",
-        action="store_true",
-        help="open the offline demo platform (the default until a configuration exists)",
-    )
-    parser.add_argument(
-        "--demo-orders",
-        type=_demo_orders,
-        default=300,
-        metavar="N",
-        help="orders in the demo platform, 1 to 100,000 (default 300)",
-    )
-    parser.add_argument(
-        "--seed", type=int, default=7, metavar="N", help="demo random seed (default 7)"
-    )
+    _source_options(parser, top=True)
     parser.add_argument(
         "--interval",
         type=_interval,
-        default=5.0,
+        default=None,
         metavar="SECONDS",
-        help="seconds between polls (default 5)",
+        help="seconds between polls (default: the profile's, else 5)",
     )
     parser.add_argument(
         "--lang",
         choices=[lang.value for lang in Lang],
         help="interface language (default from LC_ALL / LANG: zh* gives zh, else en)",
     )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    orders = commands.add_parser("orders", help="print orders (table, JSON or CSV) and exit")
+    _source_options(orders, top=False)
+    orders.add_argument("--status", action="append", metavar="S", help="only this status (repeat)")
+    orders.add_argument("--type", action="append", metavar="T", help="only this type (repeat)")
+    orders.add_argument("--format", choices=("table", "json", "csv"), default="table")
+
+    show = commands.add_parser("show", help="print one order and exit")
+    show.add_argument("order_no", metavar="ORDER_NO")
+    _source_options(show, top=False)
+    show.add_argument("--format", choices=("table", "json"), default="table")
+
+    server = commands.add_parser("demo-server", help="serve the demo platform over the API")
+    server.add_argument("--host", default="127.0.0.1")
+    server.add_argument("--port", type=int, default=8765)
+    server.add_argument("--token", help="require this bearer token")
+    server.add_argument("--orders", type=_demo_orders, default=300, metavar="N")
+    server.add_argument("--seed", type=int, default=7, metavar="N")
+    server.add_argument(
+        "--fault-rate",
+        type=_fault_rate,
+        default=0.0,
+        metavar="F",
+        help="share of answers that fail (500, 503, slow, bad JSON, cut connection)",
+    )
+
+    config = commands.add_parser("config", help="where the configuration is; write or check it")
+    config.add_argument("action", choices=("path", "init", "check"))
+    config.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS)
+    config.add_argument("--force", action="store_true", help="init: overwrite an existing file")
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    lang = Lang(args.lang) if args.lang else detect_lang(os.environ)
+def fail(code: int, message: str) -> int:
+    print(f"kameng-tui: {message}", file=sys.stderr)
+    return code
 
-    # Imported here so --help and --version answer without loading Textual.
-    from kameng_tui.backends.demo import DemoBackend, DemoPlatform
+
+def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    env = os.environ if environ is None else environ
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "config":
+            return _config(args, env)
+        if args.command == "demo-server":
+            return _demo_server(args)
+        profile = _profile(args, env)
+        if args.command == "orders":
+            return _orders(args, profile, env)
+        if args.command == "show":
+            return _show(args, profile, env)
+        return _tui(args, profile, env)
+    except ConfigError as exc:
+        return fail(EXIT_USAGE, f"configuration: {exc}")
+
+
+# -- choosing the source ----------------------------------------------------------------------
+
+
+def _profile(args: argparse.Namespace, env: Mapping[str, str]) -> Profile:
+    demo_options = {
+        key: value
+        for key, value in (("orders", getattr(args, "demo_orders", None)),
+                           ("seed", getattr(args, "seed", None)))
+        if value is not None
+    }  # fmt: skip
+    if getattr(args, "demo", False):
+        return Profile("demo", "demo", demo_options)
+    explicit = getattr(args, "config", None)
+    path = config_path(env, explicit)
+    config = load(path, required=bool(explicit))
+    profile = config.profile(getattr(args, "profile", None))
+    if profile.platform == "demo" and demo_options:
+        profile = Profile(profile.name, "demo", {**profile.options, **demo_options})
+    return profile
+
+
+def _clock() -> Clock:
     from kameng_tui.domain.clock import SystemClock
+
+    return SystemClock()
+
+
+# -- commands -----------------------------------------------------------------------------------
+
+
+def _tui(args: argparse.Namespace, profile: Profile, env: Mapping[str, str]) -> int:
+    from kameng_tui.backends.factory import make_backend
     from kameng_tui.tui.app import KamengApp
 
-    clock = SystemClock()
-    platform = DemoPlatform(seed=args.seed, orders=args.demo_orders, clock=clock)
-    app = KamengApp(DemoBackend(platform), lang=lang, interval=args.interval, clock=clock)
+    lang = Lang(args.lang) if args.lang else detect_lang(env)
+    interval = args.interval or float(profile.get("interval", 5.0))
+    clock = _clock()
+    app = KamengApp(make_backend(profile, env, clock), lang=lang, interval=interval, clock=clock)
     app.run()
     return app.return_code or 0
+
+
+def _fetch_all(profile: Profile, env: Mapping[str, str]) -> list[object]:
+    from kameng_tui.backends.factory import make_backend
+
+    async def run() -> list[object]:
+        backend = make_backend(profile, env, _clock())
+        try:
+            orders: dict[str, object] = {}
+            cursor: str | None = None
+            while True:
+                result = await backend.fetch_changes(cursor)
+                orders.update((o.order_no, o) for o in result.orders)
+                if not result.more:
+                    return list(orders.values())
+                cursor = result.cursor
+        finally:
+            await backend.aclose()
+
+    return asyncio.run(run())
+
+
+def _orders(args: argparse.Namespace, profile: Profile, env: Mapping[str, str]) -> int:
+    from kameng_tui.backends.base import BackendError
+    from kameng_tui.domain.order import Order
+    from kameng_tui.domain.status import OrderStatus, ProductType
+    from kameng_tui.output import record, to_csv, to_json, to_table
+
+    statuses = _choices(args.status, OrderStatus, "--status")
+    types = _choices(args.type, ProductType, "--type")
+    if statuses is None or types is None:
+        return EXIT_USAGE
+    try:
+        fetched = _fetch_all(profile, env)
+    except BackendError as exc:
+        return fail(EXIT_PLATFORM, f"{profile.name}: {exc}")
+    orders = [
+        o
+        for o in fetched
+        if isinstance(o, Order)
+        and (not statuses or o.status in statuses)
+        and (not types or o.product_type in types)
+    ]
+    orders.sort(key=lambda o: (o.updated_at, o.order_no), reverse=True)
+    now = _clock().now()
+    records = [record(o, now) for o in orders]
+    if args.format == "json":
+        sys.stdout.write(to_json(records) + "\n")
+    elif args.format == "csv":
+        sys.stdout.write(to_csv(records))
+    else:
+        sys.stdout.write(to_table(records))
+    return 0
+
+
+def _choices(values: list[str] | None, enum: type[StrEnum], option: str) -> set[object] | None:
+    chosen: set[object] = set()
+    for value in values or []:
+        try:
+            chosen.add(enum(value))
+        except ValueError:
+            names = ", ".join(member.value for member in enum)
+            print(f"kameng-tui: error: {option} {value!r}: one of {names}", file=sys.stderr)
+            return None
+    return chosen
+
+
+def _show(args: argparse.Namespace, profile: Profile, env: Mapping[str, str]) -> int:
+    from kameng_tui.backends.base import BackendError
+    from kameng_tui.backends.factory import make_backend
+    from kameng_tui.output import record, to_detail, to_json
+
+    async def run() -> object:
+        backend = make_backend(profile, env, _clock())
+        try:
+            return await backend.get_order(args.order_no)
+        finally:
+            await backend.aclose()
+
+    try:
+        order = asyncio.run(run())
+    except BackendError as exc:
+        return fail(EXIT_PLATFORM, f"{profile.name}: {exc}")
+    if order is None:
+        return fail(EXIT_PLATFORM, f"{profile.name}: no order {args.order_no!r}")
+    data = record(order, _clock().now())  # type: ignore[arg-type]
+    sys.stdout.write(to_json(data) + "\n" if args.format == "json" else to_detail(data))
+    return 0
+
+
+def _demo_server(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from kameng_tui.backends.demo import DemoPlatform
+    from kameng_tui.server.app import ServerOptions, create_app
+
+    platform = DemoPlatform(
+        seed=args.seed, orders=args.orders, clock=_clock(), page_size=1_000, max_page=2_000
+    )
+    options = ServerOptions(token=args.token, fault_rate=args.fault_rate, fault_seed=args.seed)
+    print(
+        f"kameng-tui demo server on http://{args.host}:{args.port}/api/v1 "
+        f"({args.orders:,} orders, faults {args.fault_rate:.0%}"
+        f"{', token required' if args.token else ''})",
+        flush=True,
+    )
+    uvicorn.run(create_app(platform, options), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def _config(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    path = config_path(env, getattr(args, "config", None))
+    if args.action == "path":
+        print(path)
+        return 0
+    if args.action == "init":
+        if path.exists() and not args.force:
+            return fail(EXIT_USAGE, f"{path} exists (use --force to overwrite it)")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(EXAMPLE, encoding="utf-8")
+        print(f"wrote {path}")
+        return 0
+    config: Config = load(path, required=True)
+    names = ", ".join(sorted(config.profiles)) or "none"
+    print(f"{path}: ok (profiles: {names}; default: {config.default_profile or 'none'})")
+    return 0
 
 
 if __name__ == "__main__":

@@ -101,6 +101,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "refresh.loading": ("loading…", "加载中…"),
     "refresh.error": ("error: {error} · retry in {n}s", "错误：{error} · {n} 秒后重试"),
     "platform.demo": ("Demo platform", "演示平台"),
+    "platform.kameng": ("kameng API", "kameng 接口"),
+    "platform.dujiao-next": ("Dujiao-Next", "Dujiao-Next"),
+    "platform.dujiaoka": ("dujiaoka", "独角数卡"),
     "profile.demo": ("offline demo", "离线演示"),
     # sidebar
     "sidebar.attention": ("Needs attention", "需要处理"),

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from kameng_tui import __version__
+from kameng_tui.backends.demo import DemoPlatform
 from kameng_tui.cli import main
+from kameng_tui.domain.clock import FIXED_EPOCH, ManualClock
 from kameng_tui.i18n import Lang
+from kameng_tui.server.app import ServerOptions, create_app
 from kameng_tui.tui.app import KamengApp
+from tests.servers import serve
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -91,3 +99,99 @@ def test_python_dash_m_works() -> None:
     assert result.stderr.strip().splitlines() == [
         "kameng-tui: error: unrecognized arguments: --nope (see --help)"
     ]
+
+
+# -- scriptable output, config commands, real platforms ----------------------------------------
+
+
+def run_cli(
+    argv: list[str], capsys: pytest.CaptureFixture[str], **env: str
+) -> tuple[int, str, str]:
+    code = main(argv, environ=env)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_orders_as_json_csv_and_table(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(["orders", "--demo", "--format", "json"], capsys)
+    assert code == 0
+    records = json.loads(out)
+    assert len(records) == 300
+    for key in ("order_no", "status", "raw_status", "product_type", "product_name", "amount",
+                "currency", "updated_at", "label"):  # fmt: skip
+        assert key in records[0]
+    assert all(isinstance(r["amount"], str) for r in records)
+    assert [r["updated_at"] for r in records] == sorted(
+        (r["updated_at"] for r in records), reverse=True
+    )
+    assert "card_codes" not in records[0]  # secrets stay out of scripts' output
+
+    code, out, _ = run_cli(
+        ["orders", "--demo", "--status", "failed", "--status", "abnormal", "--format", "csv"],
+        capsys,
+    )
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and rows and {r["status"] for r in rows} <= {"failed", "abnormal"}
+
+    code, out, _ = run_cli(["orders", "--demo", "--type", "phone_topup"], capsys)
+    lines = out.splitlines()
+    assert code == 0 and lines[0].split()[:2] == ["ORDER_NO", "STATUS"]
+    assert all("phone_topup" in line for line in lines[1:])
+
+
+def test_show_one_order(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run_cli(["orders", "--demo", "--format", "json"], capsys)
+    first = json.loads(out)[0]
+    code, out, _ = run_cli(["show", first["order_no"], "--demo", "--format", "json"], capsys)
+    assert code == 0 and json.loads(out)["order_no"] == first["order_no"]
+    code, out, err = run_cli(["show", "KM-nope", "--demo"], capsys)
+    assert code == 1 and out == "" and err == "kameng-tui: demo: no order 'KM-nope'\n"
+
+
+def test_bad_filters_and_config_are_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = run_cli(["orders", "--demo", "--status", "lost"], capsys)
+    assert code == 2 and err.count("\n") == 1 and "--status 'lost'" in err
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[profiles.x]\nplatform = "kameng"\n', encoding="utf-8")
+    code, _, err = run_cli(["orders", "--config", str(bad)], capsys)
+    assert code == 2 and err == f"kameng-tui: configuration: {bad} · profiles.x.base_url: missing\n"
+    code, _, err = run_cli(["orders", "--config", str(tmp_path / "none.toml")], capsys)
+    assert code == 2 and "no such file" in err
+
+
+def test_config_path_init_check(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "k" / "config.toml"
+    env = {"KAMENG_TUI_CONFIG": str(path)}
+    assert run_cli(["config", "path"], capsys, **env)[1].strip() == str(path)
+    assert run_cli(["config", "check"], capsys, **env)[0] == 2
+    code, out, _ = run_cli(["config", "init"], capsys, **env)
+    assert code == 0 and path.exists() and str(path) in out
+    assert run_cli(["config", "init"], capsys, **env)[0] == 2  # never overwrites by surprise
+    code, out, _ = run_cli(["config", "check"], capsys, **env)
+    assert code == 0 and "ok" in out and "demo" in out
+
+
+def test_orders_from_a_kameng_server_with_token_from_the_environment(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    platform = DemoPlatform(orders=50, clock=ManualClock(FIXED_EPOCH), page_size=20, max_page=20)
+    with serve(create_app(platform, ServerOptions(token="s3cret"))) as url:
+        config = tmp_path / "c.toml"
+        config.write_text(
+            f'default_profile = "shop"\n[profiles.shop]\nplatform = "kameng"\n'
+            f'base_url = "{url}"\ntoken_env = "SHOP_TOKEN"\n',
+            encoding="utf-8",
+        )
+        env = {"KAMENG_TUI_CONFIG": str(config)}
+        code, out, err = run_cli(["orders", "--format", "json"], capsys, SHOP_TOKEN="s3cret", **env)
+        assert code == 0 and len(json.loads(out)) == 50
+        assert "s3cret" not in out + err
+        code, out, err = run_cli(["orders"], capsys, SHOP_TOKEN="wrong", **env)
+        assert code == 1 and out == ""
+        assert err == "kameng-tui: shop: unauthorized: check the profile's token\n"
+        code, _, err = run_cli(["orders"], capsys, **env)
+        assert code == 2 and "SHOP_TOKEN is not set" in err
+    code, _, err = run_cli(["orders"], capsys, SHOP_TOKEN="s3cret", **env)  # server gone
+    assert code == 1 and err == "kameng-tui: shop: cannot connect\n"

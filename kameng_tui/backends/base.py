@@ -38,5 +38,19 @@ class Backend(ABC):
     async def fetch_changes(self, cursor: str | None) -> SyncResult:
         """Everything when `cursor` is None, else what changed since it."""
 
+    async def get_order(self, order_no: str) -> Order | None:
+        """One order as the platform sees it now; None when it does not know it.
+
+        The generic way reads everything; platforms with a per-order endpoint override it."""
+        cursor: str | None = None
+        while True:
+            result = await self.fetch_changes(cursor)
+            for order in result.orders:
+                if order.order_no == order_no:
+                    return order
+            if not result.more:
+                return None
+            cursor = result.cursor
+
     async def aclose(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""

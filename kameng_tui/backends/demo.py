@@ -167,6 +167,7 @@ class DemoPlatform:
         clock: Clock,
         arrival_seconds: float = 12.0,
         page_size: int = 1_000,
+        max_page: int = 25_000,
     ) -> None:
         if not 1 <= orders <= MAX_ORDERS:
             raise ValueError(f"orders must be between 1 and {MAX_ORDERS:,}, not {orders}")
@@ -177,6 +178,7 @@ class DemoPlatform:
         self.clock = clock
         self.arrival_seconds = arrival_seconds
         self.page_size = page_size
+        self.max_page = max(max_page, page_size)
         self._history_rng = random.Random(seed)
         self._arrival_rng = random.Random(f"{seed}:arrivals")
         self._history_at = 0.0  # creation time of the oldest history order made so far
@@ -208,6 +210,7 @@ class DemoPlatform:
 
     def get(self, order_no: str) -> Order | None:
         self.advance()
+        self._load_history(self.initial)
         sim = self._by_no.get(order_no)
         return None if sim is None else self._snapshot(sim)
 
@@ -223,7 +226,7 @@ class DemoPlatform:
         touched = dict.fromkeys(self._changelog[seen:end])
         if sent < self.initial:
             # Pages double from `page_size`: the first shows fast, later ones cost fewer trips.
-            size = min(max(self.page_size, sent), 25_000)
+            size = min(max(self.page_size, sent), self.max_page)
             upto = min(sent + size, self.initial)
             touched.update(dict.fromkeys(self._load_history(upto)[sent:]))
             sent = upto
@@ -232,7 +235,8 @@ class DemoPlatform:
 
     def _parse(self, cursor: str | None) -> tuple[int, int]:
         if cursor is None:
-            return 0, len(self._changelog)
+            # From the very start: history pages, then every arrival and change since.
+            return 0, 0
         head, sep, tail = cursor.partition(":")
         if sep and head.isdecimal() and tail.isdecimal():
             sent, seen = int(head), int(tail)
@@ -510,3 +514,6 @@ class DemoBackend(Backend):
     async def fetch_changes(self, cursor: str | None) -> SyncResult:
         # Building 100,000 orders takes a moment: keep it off the event loop.
         return await asyncio.to_thread(self.demo.changes_since, cursor)
+
+    async def get_order(self, order_no: str) -> Order | None:
+        return await asyncio.to_thread(self.demo.get, order_no)

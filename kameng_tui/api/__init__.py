@@ -1,0 +1,1 @@
+"""kameng-tui's own platform API: the wire format shared by the demo server and the client."""

@@ -1,0 +1,75 @@
+"""The `kameng` platform: kameng-tui's own API (docs/api.md), with a bearer token."""
+
+from __future__ import annotations
+
+from kameng_tui.api.wire import API_PREFIX, WireError, decode_error, decode_order
+from kameng_tui.backends.base import Backend, BackendError, SyncResult
+from kameng_tui.backends.http import Answer, HttpSettings, JsonHttp
+from kameng_tui.domain.order import Order
+from kameng_tui.domain.text import clean
+
+
+class KamengBackend(Backend):
+    platform = "kameng"
+
+    def __init__(
+        self,
+        profile: str,
+        base_url: str,
+        token: str | None,
+        *,
+        settings: HttpSettings | None = None,
+        http: JsonHttp | None = None,
+    ) -> None:
+        self.profile = profile
+        self.http = http or JsonHttp(base_url.rstrip("/"), settings)
+        # Held in memory only: never logged, printed or written.
+        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    async def fetch_changes(self, cursor: str | None) -> SyncResult:
+        params = {"since": cursor} if cursor else None
+        answer = await self._get(f"{API_PREFIX}/orders", params)
+        body = answer.body
+        if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+            raise BackendError("malformed answer: no order list")
+        try:
+            orders = [decode_order(item, f"data[{i}]") for i, item in enumerate(body["data"])]
+        except WireError as exc:
+            raise BackendError(f"malformed answer: {exc}") from None
+        next_cursor = body.get("cursor")
+        total = body.get("total")
+        return SyncResult(
+            orders,
+            next_cursor if isinstance(next_cursor, str) else cursor,
+            total if isinstance(total, int) else len(orders),
+            more=body.get("more") is True,
+        )
+
+    async def get_order(self, order_no: str) -> Order | None:
+        answer = await self._get(f"{API_PREFIX}/orders/{order_no}", None, missing_ok=True)
+        if answer.status == 404:
+            return None
+        try:
+            return decode_order(_data(answer), "data")
+        except WireError as exc:
+            raise BackendError(f"malformed answer: {exc}") from None
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def _get(
+        self, path: str, params: dict[str, str] | None, *, missing_ok: bool = False
+    ) -> Answer:
+        answer = await self.http.request("GET", path, params=params, headers=self._headers)
+        if answer.status == 200 or (missing_ok and answer.status == 404):
+            return answer
+        envelope = decode_error(answer.body)
+        if answer.status == 401:
+            raise BackendError("unauthorized: check the profile's token")
+        detail = f": {clean(envelope[1], limit=120)}" if envelope else ""
+        raise BackendError(f"HTTP {answer.status}{detail}")
+
+
+def _data(answer: Answer) -> object:
+    body = answer.body
+    return body.get("data") if isinstance(body, dict) else None

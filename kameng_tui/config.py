@@ -1,0 +1,223 @@
+"""Profiles: which platform to watch, and how to reach it (a TOML file).
+
+Where the file is: `--config FILE`, else `$KAMENG_TUI_CONFIG`, else `config.toml` in the
+platformdirs user config directory. Secrets never live in it: a profile names the environment
+variables that hold them (`token_env`, `password_env`, `guest_password_env`).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_config_path
+
+APP_NAME = "kameng-tui"
+ENV_VAR = "KAMENG_TUI_CONFIG"
+PLATFORMS = ("demo", "kameng", "dujiao-next", "dujiaoka")
+
+# Keys each platform accepts, and which of them are required.
+_COMMON = {"platform", "interval"}
+_KEYS: dict[str, tuple[set[str], set[str]]] = {
+    "demo": (_COMMON | {"orders", "seed"}, set()),
+    "kameng": (_COMMON | {"base_url", "token_env"}, {"base_url"}),
+    "dujiao-next": (
+        _COMMON
+        | {"base_url", "mode", "guest_email", "guest_password_env", "orders"}
+        | {"username", "password_env"},
+        {"base_url", "mode"},
+    ),
+    "dujiaoka": (_COMMON | {"base_url", "orders"}, {"base_url"}),
+}
+_SECRET_KEYS = {"token", "password", "guest_password", "secret", "api_key"}
+
+EXAMPLE = """\
+# kameng-tui profiles. Secrets are never written here: each profile names the environment
+# variable that holds its token or password.
+
+default_profile = "demo"
+
+[profiles.demo]
+platform = "demo"          # the offline simulated platform
+orders = 300
+seed = 7
+
+# [profiles.myshop]
+# platform = "kameng"      # a shop that serves kameng-tui's own API (docs/api.md)
+# base_url = "https://shop.example.com"
+# token_env = "MYSHOP_TOKEN"
+# interval = 5             # seconds between polls
+
+# [profiles.next-guest]
+# platform = "dujiao-next"
+# base_url = "https://next.example.com"
+# mode = "guest"           # watch your own orders
+# guest_email = "me@example.com"
+# guest_password_env = "NEXT_ORDER_PASSWORD"
+# orders = ["DJ20261125000001"]
+
+# [profiles.next-admin]
+# platform = "dujiao-next"
+# base_url = "https://next.example.com"
+# mode = "admin"           # every order of the shop
+# username = "admin"
+# password_env = "NEXT_ADMIN_PASSWORD"
+
+# [profiles.dujiaoka]
+# platform = "dujiaoka"
+# base_url = "https://faka.example.com"
+# orders = ["ABCDEFGH12345678"]
+"""
+
+
+class ConfigError(Exception):
+    """A configuration problem: which file, which key, what is wrong (one line)."""
+
+    def __init__(self, path: Path | None, key: str | None, message: str) -> None:
+        where = " · ".join(part for part in (str(path) if path else None, key) if part)
+        super().__init__(f"{where}: {message}" if where else message)
+        self.path, self.key, self.message = path, key, message
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    name: str
+    platform: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.options.get(key, default)
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    path: Path | None
+    default_profile: str | None
+    profiles: Mapping[str, Profile]
+
+    def profile(self, name: str | None) -> Profile:
+        """The named profile, else the default one, else the demo."""
+        chosen = name or self.default_profile
+        if chosen is None:
+            return Profile("demo", "demo")
+        if chosen not in self.profiles:
+            known = ", ".join(sorted(self.profiles)) or "none"
+            raise ConfigError(self.path, None, f"no profile {chosen!r} (profiles: {known})")
+        return self.profiles[chosen]
+
+
+def config_path(environ: Mapping[str, str], explicit: str | None = None) -> Path:
+    if explicit:
+        return Path(explicit).expanduser()
+    if environ.get(ENV_VAR):
+        return Path(environ[ENV_VAR]).expanduser()
+    return user_config_path(APP_NAME) / "config.toml"
+
+
+def load(path: Path, *, required: bool = False) -> Config:
+    """The configuration in `path`; an empty one when it does not exist and is not required."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if required:
+            raise ConfigError(path, None, "no such file") from None
+        return Config(None, None, {})
+    except OSError as exc:
+        raise ConfigError(path, None, f"cannot read: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, None, f"not valid TOML: {exc}") from None
+    return parse(data, path)
+
+
+def parse(data: Mapping[str, Any], path: Path | None = None) -> Config:
+    unknown = set(data) - {"default_profile", "profiles"}
+    if unknown:
+        raise ConfigError(path, sorted(unknown)[0], "unknown key")
+    default = data.get("default_profile")
+    if default is not None and not isinstance(default, str):
+        raise ConfigError(path, "default_profile", "must be a string")
+    tables = data.get("profiles", {})
+    if not isinstance(tables, Mapping):
+        raise ConfigError(path, "profiles", "must be a table of profiles")
+    profiles = {name: _profile(name, table, path) for name, table in tables.items()}
+    if default is not None and default not in profiles:
+        raise ConfigError(path, "default_profile", f"no profile {default!r}")
+    return Config(path, default, profiles)
+
+
+def _profile(name: str, table: object, path: Path | None) -> Profile:
+    key = f"profiles.{name}"
+    if not isinstance(table, Mapping):
+        raise ConfigError(path, key, "must be a table")
+    platform = table.get("platform")
+    if platform not in PLATFORMS:
+        raise ConfigError(path, f"{key}.platform", f"must be one of: {', '.join(PLATFORMS)}")
+    allowed, required = _KEYS[platform]
+    for option in table:
+        if option in _SECRET_KEYS:
+            raise ConfigError(
+                path,
+                f"{key}.{option}",
+                f"secrets do not go in the file: put it in an environment variable and name "
+                f"that variable in {option}_env",
+            )
+        if option not in allowed:
+            raise ConfigError(path, f"{key}.{option}", f"unknown key for platform {platform!r}")
+    for option in sorted(required - set(table)):
+        raise ConfigError(path, f"{key}.{option}", "missing")
+    _check_types(table, key, path)
+    if platform == "dujiao-next":
+        _check_dujiao_next(table, key, path)
+    return Profile(name, platform, dict(table))
+
+
+def _check_types(table: Mapping[str, Any], key: str, path: Path | None) -> None:
+    for option, value in table.items():
+        where = f"{key}.{option}"
+        if option in {"orders"} and table.get("platform") != "demo":
+            if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+                raise ConfigError(path, where, "must be a list of order numbers")
+        elif option in {"orders", "seed"}:
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ConfigError(path, where, "must be a whole number")
+            if option == "orders" and not 1 <= value <= 100_000:
+                raise ConfigError(path, where, "must be between 1 and 100,000")
+        elif option == "interval":
+            if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+                raise ConfigError(path, where, "must be a positive number of seconds")
+        elif option == "base_url":
+            if not isinstance(value, str) or not value.startswith(("http://", "https://")):
+                raise ConfigError(path, where, "must start with http:// or https://")
+        elif not isinstance(value, str) or not value:
+            raise ConfigError(path, where, "must be a non-empty string")
+
+
+def _check_dujiao_next(table: Mapping[str, Any], key: str, path: Path | None) -> None:
+    mode = table["mode"]
+    needs = {
+        "guest": ("guest_email", "guest_password_env", "orders"),
+        "admin": ("username", "password_env"),
+    }
+    if mode not in needs:
+        raise ConfigError(path, f"{key}.mode", 'must be "guest" or "admin"')
+    for option in needs[mode]:
+        if option not in table:
+            raise ConfigError(path, f"{key}.{option}", f"missing (needed in {mode} mode)")
+
+
+def secret(profile: Profile, option: str, environ: Mapping[str, str]) -> str | None:
+    """The secret held by the environment variable the profile names under `option`."""
+    variable = profile.get(option)
+    if variable is None:
+        return None
+    value = environ.get(variable)
+    if not value:
+        raise ConfigError(
+            None, f"profiles.{profile.name}.{option}", f"environment variable {variable} is not set"
+        )
+    return value

@@ -1,0 +1,184 @@
+"""The demo platform served over kameng-tui's API, as a Starlette (ASGI) application.
+
+With a fault rate, that share of API answers fail the ways real shops fail: HTTP 500, 503 with
+Retry-After, a slow answer, malformed JSON, or a connection cut mid-answer. The faults come
+from their own seeded stream, so a test run is repeatable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from kameng_tui.api.wire import API_PREFIX, encode_order, error_body
+from kameng_tui.backends.base import BackendError
+from kameng_tui.backends.demo import DemoPlatform
+
+T = TypeVar("T")
+ACTIONS = ("sync",)
+FAULTS = ("http_500", "http_503", "slow", "malformed_json", "connection_cut")
+
+
+@dataclass(frozen=True, slots=True)
+class ServerOptions:
+    token: str | None = None
+    fault_rate: float = 0.0
+    fault_seed: int = 0
+    slow_seconds: float = 3.0
+    retry_after: int = 2
+
+
+def error(status: int, code: str, message: str, **headers: str) -> JSONResponse:
+    return JSONResponse(error_body(code, message), status_code=status, headers=headers)
+
+
+def create_app(platform: DemoPlatform, options: ServerOptions | None = None) -> ASGIApp:
+    options = options or ServerOptions()
+    lock = asyncio.Lock()  # one simulation step at a time; the platform is not thread-safe
+
+    async def call(fn: Callable[[], T]) -> T:
+        async with lock:
+            return await run_in_threadpool(fn)
+
+    async def list_orders(request: Request) -> Response:
+        cursor = request.query_params.get("since") or None
+        try:
+            result = await call(lambda: platform.changes_since(cursor))
+        except BackendError as exc:
+            return error(400, "bad_cursor", str(exc))
+        return JSONResponse(
+            {
+                "data": [encode_order(o) for o in result.orders],
+                "cursor": result.cursor,
+                "more": result.more,
+                "total": result.total,
+            }
+        )
+
+    async def get_order(request: Request) -> Response:
+        order_no = request.path_params["order_no"]
+        order = await call(lambda: platform.get(order_no))
+        if order is None:
+            return error(404, "order_not_found", f"no order {order_no[:64]!r}")
+        return JSONResponse({"data": encode_order(order)})
+
+    async def order_action(request: Request) -> Response:
+        order_no = request.path_params["order_no"]
+        try:
+            body = await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return error(400, "bad_request", "the body is not JSON")
+        action = body.get("action") if isinstance(body, dict) else None
+        if action not in ACTIONS:
+            return error(422, "unknown_action", f"actions are: {', '.join(ACTIONS)}")
+        order = await call(lambda: platform.get(order_no))
+        if order is None:
+            return error(404, "order_not_found", f"no order {order_no[:64]!r}")
+        return JSONResponse({"data": encode_order(order)})
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return error(404, "not_found", "no such endpoint")
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        return error(500, "internal", "the server failed")
+
+    app = Starlette(
+        routes=[
+            Route(f"{API_PREFIX}/orders", list_orders, methods=["GET"]),
+            Route(f"{API_PREFIX}/orders/{{order_no}}", get_order, methods=["GET"]),
+            Route(f"{API_PREFIX}/orders/{{order_no}}/actions", order_action, methods=["POST"]),
+        ],
+        exception_handlers={404: not_found, 500: server_error},
+    )
+    return Faults(BearerAuth(app, options.token), options)
+
+
+class BearerAuth:
+    """With a token set, every request must carry `Authorization: Bearer <token>`."""
+
+    def __init__(self, app: ASGIApp, token: str | None) -> None:
+        self.app = app
+        self.token = token
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.token is not None:
+            headers = dict(scope["headers"])
+            given = headers.get(b"authorization", b"").decode("latin-1")
+            expected = f"Bearer {self.token}"
+            if not hmac.compare_digest(given.encode(), expected.encode()):
+                response = error(
+                    401, "unauthorized", "a valid bearer token is required",
+                    **{"WWW-Authenticate": "Bearer"},
+                )  # fmt: skip
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+class Faults:
+    """Fails `fault_rate` of the requests, one of FAULTS each, from a seeded stream."""
+
+    def __init__(self, app: ASGIApp, options: ServerOptions) -> None:
+        self.app = app
+        self.options = options
+        self.rng = random.Random(options.fault_seed)
+        self.injected: list[str] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.rng.random() >= self.options.fault_rate:
+            await self.app(scope, receive, send)
+            return
+        fault = self.rng.choice(FAULTS)
+        self.injected.append(fault)
+        await _FAULT_HANDLERS[fault](self, scope, receive, send)
+
+    async def _http_500(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await error(500, "internal", "simulated server error")(scope, receive, send)
+
+    async def _http_503(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = error(
+            503,
+            "unavailable",
+            "simulated overload",
+            **{"Retry-After": str(self.options.retry_after)},
+        )
+        await response(scope, receive, send)
+
+    async def _slow(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await asyncio.sleep(self.options.slow_seconds)
+        await self.app(scope, receive, send)
+
+    async def _malformed(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = Response(b'{"data": [{"order_no": ', media_type="application/json")
+        await response(scope, receive, send)
+
+    async def _cut(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Promise a body, send part of it, and end: the client sees the connection drop.
+        start: Message = {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")],
+        }
+        await send(start)
+        await send({"type": "http.response.body", "body": b'{"data": [', "more_body": False})
+
+
+_FAULT_HANDLERS: dict[str, Callable[[Faults, Scope, Receive, Send], Awaitable[None]]] = {
+    "http_500": Faults._http_500,
+    "http_503": Faults._http_503,
+    "slow": Faults._slow,
+    "malformed_json": Faults._malformed,
+    "connection_cut": Faults._cut,
+}

@@ -1,0 +1,192 @@
+"""kameng-tui's own API end to end: the demo server (a real uvicorn on 127.0.0.1) and the
+`kameng` backend, including auth and every kind of fault."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from decimal import Decimal
+
+import httpx
+import pytest
+
+from kameng_tui.api.wire import WireError, decode_order, encode_order
+from kameng_tui.backends.base import BackendError
+from kameng_tui.backends.demo import DemoPlatform
+from kameng_tui.backends.http import HttpSettings, JsonHttp, retry_after_seconds
+from kameng_tui.backends.kameng import KamengBackend
+from kameng_tui.domain.clock import FIXED_EPOCH, ManualClock
+from kameng_tui.server.app import FAULTS, Faults, ServerOptions, create_app
+from tests.servers import serve
+
+FAST = HttpSettings(connect_timeout=2, read_timeout=2, retries=2, backoff=0.01, max_wait=0.05)
+
+
+def demo(orders: int = 300) -> tuple[DemoPlatform, ManualClock]:
+    clock = ManualClock(FIXED_EPOCH)
+    return DemoPlatform(orders=orders, clock=clock, page_size=100, max_page=200), clock
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[str, DemoPlatform, ManualClock]]:
+    platform, clock = demo()
+    with serve(create_app(platform, ServerOptions(token="s3cret"))) as url:
+        yield url, platform, clock
+
+
+def backend(url: str, token: str | None = "s3cret") -> KamengBackend:
+    return KamengBackend("test", url, token, settings=FAST)
+
+
+def test_wire_round_trip_keeps_every_field() -> None:
+    platform, clock = demo()
+    clock.advance(3600)
+    for order in platform.orders():
+        assert decode_order(json.loads(json.dumps(encode_order(order)))) == order
+
+
+@pytest.mark.parametrize(
+    ("change", "complaint"),
+    [
+        ({"amount": "12,5"}, "order.amount: not a decimal"),
+        ({"amount": 12.5}, "order.amount: expected a string"),
+        ({"updated_at": "yesterday"}, "order.updated_at: not an ISO 8601 time"),
+        ({"updated_at": "2026-11-25T10:00:00"}, "order.updated_at: time without a timezone"),
+        ({"order_no": None}, "order.order_no: expected a string"),
+        ({"timeline": [{"status": "paid"}]}, "order.timeline[0].at: missing"),
+        ({"card_codes": [1]}, "order.card_codes: expected strings"),
+        ({"label": "late"}, "order.label: expected an object"),
+    ],
+)
+def test_malformed_orders_name_the_field(change: dict[str, object], complaint: str) -> None:
+    platform, _ = demo()
+    data = {**encode_order(platform.orders()[0]), **change}
+    with pytest.raises(WireError, match=complaint.replace("[", r"\[").replace("]", r"\]")):
+        decode_order(data)
+
+
+def test_unknown_status_is_kept_raw_and_flagged() -> None:
+    platform, _ = demo()
+    data = {**encode_order(platform.orders()[0]), "status": "on_hold", "raw_status": ""}
+    order = decode_order(data)
+    assert order.status.value == "abnormal" and order.raw_status == "on_hold"
+
+
+async def test_sync_pages_then_only_changes(server: tuple[str, DemoPlatform, ManualClock]) -> None:
+    url, platform, clock = server
+    client = backend(url)
+    pages = [await client.fetch_changes(None)]
+    while pages[-1].more:
+        pages.append(await client.fetch_changes(pages[-1].cursor))
+    assert len(pages) > 1
+    numbers = [o.order_no for page in pages for o in page.orders]
+    assert len(numbers) == len(set(numbers)) == 300
+    assert {o.order_no: o for p in pages for o in p.orders} == {
+        o.order_no: o for o in platform.orders()
+    }
+    idle = await client.fetch_changes(pages[-1].cursor)
+    assert idle.orders == [] and not idle.more  # an idle poll moves almost nothing
+    clock.advance(120)
+    changed = await client.fetch_changes(pages[-1].cursor)
+    assert changed.orders and all(platform.get(o.order_no) == o for o in changed.orders)
+    one = changed.orders[0]
+    assert await client.get_order(one.order_no) == one
+    assert await client.get_order("KM-nope") is None
+    await client.aclose()
+
+
+async def test_token_required(server: tuple[str, DemoPlatform, ManualClock]) -> None:
+    url, _, _ = server
+    for token in (None, "wrong"):
+        client = backend(url, token)
+        with pytest.raises(BackendError, match="unauthorized"):
+            await client.fetch_changes(None)
+        await client.aclose()
+    raw = httpx.get(f"{url}/api/v1/orders")
+    assert raw.status_code == 401 and raw.json()["error"]["code"] == "unauthorized"
+    assert raw.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_server_errors_use_one_envelope(server: tuple[str, DemoPlatform, ManualClock]) -> None:
+    url, _, _ = server
+    auth = {"Authorization": "Bearer s3cret"}
+    cases = [
+        httpx.get(f"{url}/api/v1/orders/KM-nope", headers=auth),
+        httpx.get(f"{url}/api/v1/orders", params={"since": "garbage"}, headers=auth),
+        httpx.get(f"{url}/api/v1/nothing", headers=auth),
+        httpx.post(f"{url}/api/v1/orders/KM1/actions", json={"action": "explode"}, headers=auth),
+    ]
+    assert [r.status_code for r in cases] == [404, 400, 404, 422]
+    for response in cases:
+        assert set(response.json()["error"]) == {"code", "message"}
+
+
+async def test_every_fault_kind_is_survived_or_reported_in_one_line() -> None:
+    platform, _ = demo()
+    app = create_app(platform, ServerOptions(fault_rate=0.5, fault_seed=3, slow_seconds=3))
+    faults = app
+    assert isinstance(faults, Faults)
+    with serve(app) as url:
+        client = backend(url, None)
+        cursor, ok, errors = None, 0, Counter[str]()
+        for _ in range(40):
+            try:
+                result = await client.fetch_changes(cursor)
+            except BackendError as exc:
+                message = str(exc)
+                assert "\n" not in message and "Traceback" not in message
+                errors[message.split(":")[0]] += 1
+                continue
+            ok += 1
+            cursor = result.cursor
+        await client.aclose()
+    assert set(faults.injected) == set(FAULTS)  # every kind happened
+    assert ok > 10  # quick retries ride out most faults
+    assert errors, "and some polls still fail, in one line each"
+
+
+async def test_retry_after_is_honoured_and_passed_up() -> None:
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if len(waits) < 1:
+            return httpx.Response(503, headers={"Retry-After": "0"}, json={})
+        if request.url.path == "/slow":
+            return httpx.Response(503, headers={"Retry-After": "120"}, json={})
+        return httpx.Response(200, json={"ok": True})
+
+    http = JsonHttp("http://shop", FAST, transport=httpx.MockTransport(handler), sleep=sleep)
+    answer = await http.request("GET", "/orders")
+    assert answer.status == 200 and answer.body == {"ok": True} and waits == [0.0]
+    with pytest.raises(BackendError) as error:
+        await http.request("GET", "/slow")
+    assert error.value.retry_after == 120  # too long to wait inside a poll: the syncer waits
+    await http.aclose()
+    assert retry_after_seconds("7") == 7 and retry_after_seconds("soon") is None
+
+
+async def test_non_json_answers_are_errors_not_crashes() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200, text="<html>订单不存在</html>", headers={"content-type": "text/html"}
+        )
+
+    client = KamengBackend(
+        "t",
+        "http://shop",
+        "x",
+        http=JsonHttp("http://shop", FAST, transport=httpx.MockTransport(handler)),
+    )
+    with pytest.raises(BackendError, match=r"HTTP 200: not JSON \(text/html\)"):
+        await client.fetch_changes(None)
+
+
+def test_money_stays_decimal_on_the_wire() -> None:
+    platform, _ = demo()
+    order = platform.orders()[0]
+    data = encode_order(order)
+    assert isinstance(data["amount"], str) and Decimal(data["amount"]) == order.amount

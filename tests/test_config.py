@@ -1,0 +1,112 @@
+"""Profiles in TOML: where the file is, what is checked, and that secrets stay out of it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kameng_tui.config import (
+    ENV_VAR,
+    EXAMPLE,
+    ConfigError,
+    Profile,
+    config_path,
+    load,
+    parse,
+    secret,
+)
+
+
+def test_where_the_file_is(tmp_path: Path) -> None:
+    assert config_path({}, str(tmp_path / "x.toml")) == tmp_path / "x.toml"
+    assert config_path({ENV_VAR: str(tmp_path / "env.toml")}) == tmp_path / "env.toml"
+    default = config_path({})
+    assert default.name == "config.toml" and "kameng-tui" in str(default)
+    assert str(default).startswith(str(Path.home()))  # the private test home, not the user's
+
+
+def test_the_example_is_valid_and_defaults_to_the_demo(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(EXAMPLE, encoding="utf-8")
+    config = load(path)
+    assert config.default_profile == "demo"
+    assert config.profile(None) == Profile(
+        "demo", "demo", {"platform": "demo", "orders": 300, "seed": 7}
+    )
+    for line in EXAMPLE.splitlines():  # every commented profile is valid once uncommented
+        assert "password =" not in line and "token =" not in line
+
+
+def test_missing_file_means_no_profiles_unless_asked_for(tmp_path: Path) -> None:
+    assert load(tmp_path / "none.toml").profiles == {}
+    assert load(tmp_path / "none.toml").profile(None).platform == "demo"
+    with pytest.raises(ConfigError, match="no such file"):
+        load(tmp_path / "none.toml", required=True)
+
+
+KAMENG = {"platform": "kameng", "base_url": "https://shop.example.com", "token_env": "T"}
+
+
+@pytest.mark.parametrize(
+    ("data", "key", "message"),
+    [
+        ({"profiles": {"a": {"platform": "magento"}}}, "profiles.a.platform", "must be one of"),
+        ({"profiles": {"a": {"platform": "kameng"}}}, "profiles.a.base_url", "missing"),
+        ({"profiles": {"a": {**KAMENG, "token": "x"}}}, "profiles.a.token", "secrets do not go"),
+        ({"profiles": {"a": {**KAMENG, "colour": "red"}}}, "profiles.a.colour", "unknown key"),
+        ({"profiles": {"a": {**KAMENG, "base_url": "shop"}}}, "profiles.a.base_url", "http"),
+        ({"profiles": {"a": {**KAMENG, "interval": 0}}}, "profiles.a.interval", "positive"),
+        ({"profiles": {"a": {"platform": "demo", "orders": 0}}}, "profiles.a.orders", "between"),
+        ({"default_profile": "b", "profiles": {"a": KAMENG}}, "default_profile", "no profile"),
+        ({"profile": {}}, "profile", "unknown key"),
+        (
+            {"profiles": {"n": {"platform": "dujiao-next", "base_url": "https://n", "mode": "x"}}},
+            "profiles.n.mode",
+            "guest",
+        ),
+        (
+            {
+                "profiles": {
+                    "n": {"platform": "dujiao-next", "base_url": "https://n", "mode": "admin"}
+                }
+            },
+            "profiles.n.username",
+            "admin mode",
+        ),
+        (
+            {"profiles": {"d": {"platform": "dujiaoka", "base_url": "https://d", "orders": [1]}}},
+            "profiles.d.orders",
+            "list of order numbers",
+        ),
+    ],
+)
+def test_errors_name_file_key_and_problem(
+    data: dict[str, object], key: str, message: str, tmp_path: Path
+) -> None:
+    with pytest.raises(ConfigError) as error:
+        parse(data, tmp_path / "c.toml")
+    assert error.value.key == key
+    assert message in error.value.message
+    assert str(error.value).startswith(f"{tmp_path / 'c.toml'} · {key}: ")
+
+
+def test_bad_toml_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text("[profiles.a\nplatform=", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load(path)
+
+
+def test_unknown_profile_lists_the_known_ones() -> None:
+    config = parse({"profiles": {"shop": KAMENG}})
+    with pytest.raises(ConfigError, match=r"no profile 'nope' \(profiles: shop\)"):
+        config.profile("nope")
+
+
+def test_secrets_come_from_the_environment_only() -> None:
+    profile = parse({"profiles": {"shop": KAMENG}}).profile("shop")
+    assert secret(profile, "token_env", {"T": "s3cret"}) == "s3cret"
+    with pytest.raises(ConfigError, match="environment variable T is not set"):
+        secret(profile, "token_env", {})
+    assert secret(profile, "password_env", {}) is None  # the profile names none
