@@ -7,6 +7,7 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import httpx
 import pytest
@@ -17,7 +18,8 @@ from kameng_tui.backends.demo import DemoPlatform
 from kameng_tui.backends.http import HttpSettings, JsonHttp, retry_after_seconds
 from kameng_tui.backends.kameng import KamengBackend
 from kameng_tui.domain.clock import FIXED_EPOCH, ManualClock
-from kameng_tui.server.app import FAULTS, Faults, ServerOptions, create_app
+from kameng_tui.domain.status import OrderStatus
+from kameng_tui.server.app import ACTIONS, FAULTS, Faults, ServerOptions, create_app
 from tests.servers import serve
 
 FAST = HttpSettings(connect_timeout=2, read_timeout=2, retries=2, backoff=0.01, max_wait=0.05)
@@ -190,3 +192,19 @@ def test_money_stays_decimal_on_the_wire() -> None:
     order = platform.orders()[0]
     data = encode_order(order)
     assert isinstance(data["amount"], str) and Decimal(data["amount"]) == order.amount
+
+
+def test_the_openapi_file_matches_the_server_and_the_wire() -> None:
+    spec = json.loads((Path(__file__).parents[2] / "docs" / "openapi.json").read_text("utf-8"))
+    platform, _ = demo()
+    order = encode_order(platform.orders()[0])
+    schema = spec["components"]["schemas"]["Order"]
+    assert set(schema["properties"]) == set(order)
+    assert set(schema["required"]) <= set(order)
+    statuses = schema["properties"]["status"]["enum"]
+    assert statuses == [s.value for s in OrderStatus]
+    routes = {route.path for route in create_app(platform).app.app.routes}  # type: ignore[attr-defined]
+    assert routes == set(spec["paths"])
+    assert spec["paths"]["/api/v1/orders/{order_no}/actions"]["post"]["requestBody"]["content"][
+        "application/json"
+    ]["schema"]["properties"]["action"]["enum"] == list(ACTIONS)
