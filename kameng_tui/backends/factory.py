@@ -24,6 +24,20 @@ def make_backend(profile: Profile, environ: Mapping[str, str], clock: Clock) -> 
 
         token = secret(profile, "token_env", environ)
         return KamengBackend(profile.name, profile.get("base_url"), token)
+    if profile.platform == "dujiao-next":
+        from kameng_tui.backends.dujiao_next import DujiaoNextBackend
+
+        guest = profile.get("mode") == "guest"
+        return DujiaoNextBackend(
+            profile.name,
+            profile.get("base_url"),
+            mode=profile.get("mode"),
+            watch=profile.get("orders", []),
+            guest_email=profile.get("guest_email"),
+            guest_password=secret(profile, "guest_password_env", environ) if guest else None,
+            username=profile.get("username"),
+            password=None if guest else secret(profile, "password_env", environ),
+        )
     raise ConfigError(
         None,
         f"profiles.{profile.name}.platform",
