@@ -38,6 +38,12 @@ def make_backend(profile: Profile, environ: Mapping[str, str], clock: Clock) -> 
             username=profile.get("username"),
             password=None if guest else secret(profile, "password_env", environ),
         )
+    if profile.platform == "dujiaoka":
+        from kameng_tui.backends.dujiaoka import DujiaokaBackend
+
+        return DujiaokaBackend(
+            profile.name, profile.get("base_url"), watch=profile.get("orders", []), clock=clock
+        )
     raise ConfigError(
         None,
         f"profiles.{profile.name}.platform",

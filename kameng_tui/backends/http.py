@@ -136,6 +136,8 @@ class JsonHttp:
         try:
             return json.loads(body)
         except (json.JSONDecodeError, UnicodeDecodeError):
+            if response.status_code >= 400:
+                return None  # an error page: the status says enough
             kind = response.headers.get("content-type", "").split(";")[0] or "no content type"
             raise BackendError(
                 f"HTTP {response.status_code}: not JSON ({clean(kind, limit=40)})"
