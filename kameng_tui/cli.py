@@ -158,12 +158,12 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             return _config(args, env)
         if args.command == "demo-server":
             return _demo_server(args)
-        profile = _profile(args, env)
+        config, profile = _source(args, env)
         if args.command == "orders":
             return _orders(args, profile, env)
         if args.command == "show":
             return _show(args, profile, env)
-        return _tui(args, profile, env)
+        return _tui(args, config, profile, env)
     except ConfigError as exc:
         return fail(EXIT_USAGE, f"configuration: {exc}")
 
@@ -171,22 +171,24 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
 # -- choosing the source ----------------------------------------------------------------------
 
 
-def _profile(args: argparse.Namespace, env: Mapping[str, str]) -> Profile:
+def _source(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[Config, Profile]:
+    """The configuration and the profile to use: `--demo` wins, then `--profile`, then the
+    file's default, then the demo."""
     demo_options = {
         key: value
         for key, value in (("orders", getattr(args, "demo_orders", None)),
                            ("seed", getattr(args, "seed", None)))
         if value is not None
     }  # fmt: skip
-    if getattr(args, "demo", False):
-        return Profile("demo", "demo", demo_options)
     explicit = getattr(args, "config", None)
     path = config_path(env, explicit)
     config = load(path, required=bool(explicit))
+    if getattr(args, "demo", False):
+        return config, Profile("demo", "demo", demo_options)
     profile = config.profile(getattr(args, "profile", None))
     if profile.platform == "demo" and demo_options:
         profile = Profile(profile.name, "demo", {**profile.options, **demo_options})
-    return profile
+    return config, profile
 
 
 def _clock() -> Clock:
@@ -198,14 +200,16 @@ def _clock() -> Clock:
 # -- commands -----------------------------------------------------------------------------------
 
 
-def _tui(args: argparse.Namespace, profile: Profile, env: Mapping[str, str]) -> int:
-    from kameng_tui.backends.factory import make_backend
+def _tui(args: argparse.Namespace, config: Config, profile: Profile, env: Mapping[str, str]) -> int:
+    from kameng_tui.profiles import Profiles
     from kameng_tui.tui.app import KamengApp
 
     lang = Lang(args.lang) if args.lang else detect_lang(env)
     interval = args.interval or float(profile.get("interval", 5.0))
     clock = _clock()
-    app = KamengApp(make_backend(profile, env, clock), lang=lang, interval=interval, clock=clock)
+    profiles = Profiles(config, env, clock, profile)
+    backend = profiles.open(profile.name)
+    app = KamengApp(backend, lang=lang, interval=interval, clock=clock, profiles=profiles)
     app.run()
     return app.return_code or 0
 

@@ -10,12 +10,15 @@ from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 
 from kameng_tui.backends.base import Backend
+from kameng_tui.config import ConfigError
 from kameng_tui.domain.book import OrderBook
 from kameng_tui.domain.clock import Clock, SystemClock
 from kameng_tui.i18n import Lang, Messages
+from kameng_tui.profiles import Profiles
 from kameng_tui.sync import Syncer
 from kameng_tui.tui.screens.help import HelpScreen, binding_text, describe_bindings
 from kameng_tui.tui.screens.orders import OrdersScreen, SearchInput
+from kameng_tui.tui.screens.profiles import ProfilesScreen
 from kameng_tui.tui.widgets.order_list import OrderList
 
 
@@ -27,6 +30,7 @@ class KamengApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("P", "profiles", "Profiles", show=False, id="app.profiles"),
     ]
 
     def __init__(
@@ -36,11 +40,14 @@ class KamengApp(App[None]):
         lang: Lang = Lang.EN,
         interval: float = 5.0,
         clock: Clock | None = None,
+        profiles: Profiles | None = None,
     ) -> None:
         super().__init__()
         self.backend = backend
         self.clock: Clock = clock or SystemClock()
         self.messages = Messages(lang)
+        self.interval = interval
+        self.profiles = profiles
         self.syncer = Syncer(backend, OrderBook(), self.clock, interval)
         self.orders_screen = OrdersScreen(self.syncer, self.messages)
         self._localize()
@@ -50,6 +57,41 @@ class KamengApp(App[None]):
 
     async def on_unmount(self) -> None:
         await self.backend.aclose()
+
+    # -- profiles -----------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "profiles":
+            return self.profiles is not None and len(self.profiles.names) > 1
+        return True
+
+    def action_profiles(self) -> None:
+        profiles = self.profiles
+        if profiles is None or not isinstance(self.screen, OrdersScreen):
+            return
+        choices = [(name, profiles.get(name).platform) for name in profiles.names]
+        self.push_screen(
+            ProfilesScreen(self.messages, choices, profiles.current), self._switch_profile
+        )
+
+    def _switch_profile(self, name: str | None) -> None:
+        profiles = self.profiles
+        if profiles is None or name is None or name == profiles.current:
+            return
+        try:
+            backend = profiles.open(name)
+        except ConfigError as exc:
+            self.notify(str(exc), severity="error", timeout=8, markup=False)
+            return
+        old = self.backend
+        interval = float(profiles.get(name).get("interval", self.interval))
+        self.backend = backend
+        self.syncer = Syncer(backend, OrderBook(), self.clock, interval)
+        self.orders_screen = OrdersScreen(self.syncer, self.messages)
+        self._localize()
+        self.switch_screen(self.orders_screen)
+        self.notify(self.messages("toast.switched", name=name), timeout=3, markup=False)
+        self.run_worker(old.aclose(), exit_on_error=False)
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

@@ -17,10 +17,13 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input
 
+from kameng_tui.config import ConfigError
 from kameng_tui.domain.book import ChangeSet, OrderBook
+from kameng_tui.domain.text import clean
 from kameng_tui.domain.view import Filter, OrderView, SortColumn
 from kameng_tui.i18n import Messages
 from kameng_tui.sync import Syncer
+from kameng_tui.tui.screens.profiles import PromptScreen
 from kameng_tui.tui.widgets.detail import DetailPane
 from kameng_tui.tui.widgets.header import StatusHeader
 from kameng_tui.tui.widgets.order_list import OrderList
@@ -59,6 +62,8 @@ class OrdersScreen(Screen[None]):
         Binding("b", "toggle_sidebar", "Sidebar", id="orders.sidebar"),
         Binding("d", "toggle_detail", "Details", show=False, id="orders.detail"),
         Binding("c", "toggle_codes", "Card codes", show=False, id="orders.codes"),
+        Binding("w", "watch", "Watch", id="orders.watch"),
+        Binding("x", "unwatch", "Unwatch", show=False, id="orders.unwatch"),
         Binding("L", "toggle_lang", "Language", show=False, id="orders.lang"),
     ]
 
@@ -264,6 +269,55 @@ class OrdersScreen(Screen[None]):
 
     def action_toggle_detail(self) -> None:
         self.detail.display = not self.detail.display
+
+    # -- watch lists ----------------------------------------------------------------------------
+
+    def _watch_list(self) -> list[str] | None:
+        profiles = getattr(self.app, "profiles", None)
+        if profiles is None or not hasattr(self.syncer.backend, "watch"):
+            return None
+        watched: list[str] | None = profiles.watch_list(profiles.current)
+        return watched
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("watch", "unwatch"):
+            return self._watch_list() is not None
+        return True
+
+    def action_watch(self) -> None:
+        if self._watch_list() is None:
+            self.notify(self.t("toast.not_watchable"), timeout=3, markup=False)
+            return
+        prompt = PromptScreen(self.t("watch.title"), self.t("watch.placeholder"))
+        self.app.push_screen(prompt, self._add_watch)
+
+    def _add_watch(self, order_no: str | None) -> None:
+        watched = self._watch_list()
+        if order_no is None or watched is None:
+            return
+        order_no = clean(order_no, limit=64)
+        if order_no not in watched:
+            self._save_watch([*watched, order_no])
+        self.notify(self.t("toast.watching", no=order_no), timeout=3, markup=False)
+        self.action_refresh()
+
+    def action_unwatch(self) -> None:
+        watched = self._watch_list()
+        selected = self.order_list.selected_no
+        if watched is None or selected is None:
+            return
+        self._save_watch([no for no in watched if no != selected])
+        self.apply_changes(self.book.apply([], removed=[selected]))
+        self._update_chrome()
+        self.notify(self.t("toast.unwatched", no=selected), timeout=3, markup=False)
+
+    def _save_watch(self, orders: list[str]) -> None:
+        profiles = self.app.profiles  # type: ignore[attr-defined]
+        self.syncer.backend.watch = list(orders)  # type: ignore[attr-defined]
+        try:
+            profiles.set_watch_list(profiles.current, orders)
+        except ConfigError as exc:
+            self.notify(str(exc), severity="error", timeout=8, markup=False)
 
     def action_toggle_codes(self) -> None:
         self.detail.toggle_codes()

@@ -1,0 +1,80 @@
+"""Pick another profile (`P`), and type an order number to watch (`w`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import ClassVar
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Input, OptionList
+from textual.widgets.option_list import Option
+
+from kameng_tui.domain.text import clean
+from kameng_tui.i18n import Messages
+
+
+class ProfilesScreen(ModalScreen[str | None]):
+    """The profiles of the configuration; Enter switches, Esc keeps the current one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="profiles.cancel"),
+    ]
+
+    def __init__(self, messages: Messages, profiles: list[tuple[str, str]], current: str) -> None:
+        super().__init__()
+        self.t = messages
+        self.profiles = profiles  # (name, platform)
+        self.current = current
+
+    def compose(self) -> Iterator[Widget]:
+        options = []
+        for name, platform in self.profiles:
+            prompt = Text(clean(name), style="bold" if name == self.current else "")
+            prompt.append(f"  {self.t(f'platform.{platform}')}", style="dim")
+            options.append(Option(prompt, id=name))
+        with Vertical(id="profiles-dialog") as dialog:
+            dialog.border_title = self.t("profiles.title")
+            dialog.border_subtitle = self.t("profiles.footer")
+            yield OptionList(*options, id="profiles-list")
+
+    def on_mount(self) -> None:
+        names = [name for name, _ in self.profiles]
+        options = self.query_one(OptionList)
+        options.highlighted = names.index(self.current) if self.current in names else 0
+        options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PromptScreen(ModalScreen[str | None]):
+    """One line of input; Enter gives it, Esc gives None."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="prompt.cancel"),
+    ]
+
+    def __init__(self, title: str, placeholder: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.placeholder = placeholder
+
+    def compose(self) -> Iterator[Widget]:
+        with Vertical(id="prompt-dialog") as dialog:
+            dialog.border_title = self.title_text
+            yield Input(placeholder=self.placeholder, id="prompt-input")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
