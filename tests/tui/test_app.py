@@ -16,7 +16,7 @@ from kameng_tui.sync import RefreshMode
 from kameng_tui.tui.app import KamengApp
 from kameng_tui.tui.screens.help import HelpScreen
 from kameng_tui.tui.screens.orders import OrdersScreen
-from kameng_tui.tui.widgets.detail import MASK
+from kameng_tui.tui.widgets.detail import CODES_SHOWN_FOR, MASK
 from tests.helpers import AppFactory
 
 
@@ -383,3 +383,40 @@ async def test_card_codes_stay_masked_until_asked_and_mask_again_on_the_next_ord
         await pilot.pause()
         assert screen.order_list.selected_no == with_codes.order_no
         assert code not in screen_text(app)
+
+
+async def test_shown_codes_mask_again_after_a_while(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(180, 60)) as pilot:
+        screen = await settle(app, pilot)
+        with_codes = next(o for o in screen.view.rows if o.card_codes)
+        assert screen.order_list.select_order(with_codes.order_no)
+        await pilot.pause()
+        await pilot.press("c")
+        assert screen.detail.codes_shown
+        timer = screen.detail._mask_timer
+        assert timer is not None and timer._interval == CODES_SHOWN_FOR
+        screen.detail.mask_codes()  # what the timer does when it fires
+        await pilot.pause()
+        assert not screen.detail.codes_shown
+        assert with_codes.card_codes[0] not in screen_text(app)
+
+
+async def test_copy_order_number_and_codes_with_osc52_without_showing_codes(
+    make_app: AppFactory,
+) -> None:
+    app = make_app()
+    copied: list[str] = []
+    app.copy_to_clipboard = copied.append  # type: ignore[method-assign,assignment]
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        screen = await settle(app, pilot)
+        with_codes = next(o for o in screen.view.rows if o.card_codes)
+        assert screen.order_list.select_order(with_codes.order_no)
+        await pilot.press("y")
+        await pilot.press("Y")
+        await pilot.pause()
+        assert copied == [with_codes.order_no, "\n".join(with_codes.card_codes)]
+        messages = [n.message for n in app._notifications]
+        assert f"Copied order number {with_codes.order_no}" in messages
+        assert any("card code(s) of" in m for m in messages)
+        assert not any(code in m for m in messages for code in with_codes.card_codes)

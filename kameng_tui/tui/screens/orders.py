@@ -62,6 +62,8 @@ class OrdersScreen(Screen[None]):
         Binding("b", "toggle_sidebar", "Sidebar", id="orders.sidebar"),
         Binding("d", "toggle_detail", "Details", show=False, id="orders.detail"),
         Binding("c", "toggle_codes", "Card codes", show=False, id="orders.codes"),
+        Binding("y", "copy_order_no", "Copy no.", show=False, id="orders.copy_no"),
+        Binding("Y", "copy_codes", "Copy codes", show=False, id="orders.copy_codes"),
         Binding("w", "watch", "Watch", id="orders.watch"),
         Binding("x", "unwatch", "Unwatch", show=False, id="orders.unwatch"),
         Binding("L", "toggle_lang", "Language", show=False, id="orders.lang"),
@@ -318,6 +320,27 @@ class OrdersScreen(Screen[None]):
             profiles.set_watch_list(profiles.current, orders)
         except ConfigError as exc:
             self.notify(str(exc), severity="error", timeout=8, markup=False)
+
+    def action_copy_order_no(self) -> None:
+        """Copy with OSC 52: the terminal's clipboard, over SSH and tmux too."""
+        selected = self.order_list.selected_no
+        if selected is None:
+            return
+        self.app.copy_to_clipboard(selected)
+        self.notify(self.t("toast.copied_no", no=clean(selected)), timeout=3, markup=False)
+
+    def action_copy_codes(self) -> None:
+        selected = self.order_list.selected_no
+        order = None if selected is None else self.book.get(selected)
+        if order is None or not order.card_codes:
+            self.notify(self.t("toast.no_codes"), timeout=3, markup=False)
+            return
+        self.app.copy_to_clipboard("\n".join(order.card_codes))
+        # Say what was copied, never the codes themselves.
+        n = len(order.card_codes)
+        self.notify(
+            self.t("toast.copied_codes", n=n, no=clean(order.order_no)), timeout=3, markup=False
+        )
 
     def action_toggle_codes(self) -> None:
         self.detail.toggle_codes()

@@ -11,6 +11,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual.containers import VerticalScroll
+from textual.timer import Timer
 from textual.widgets import Static
 
 from kameng_tui.domain.attention import attention_reasons
@@ -22,6 +23,7 @@ from kameng_tui.i18n import Messages
 from kameng_tui.tui.cells import money
 
 MASK = "••••-••••-••••-••••"
+CODES_SHOWN_FOR = 30.0  # seconds before revealed card codes mask themselves again
 
 
 class DetailPane(VerticalScroll, can_focus=True):
@@ -42,6 +44,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         self._now = now
         self.order: Order | None = None
         self.codes_shown = False  # card codes stay masked until asked for, for one order
+        self._mask_timer: Timer | None = None
         self._age = ""  # the relative time last shown, so a tick repaints only when it changes
         self._body = Static(id="detail-body")
 
@@ -64,10 +67,22 @@ class DetailPane(VerticalScroll, can_focus=True):
             self.scroll_home(animate=False)
 
     def toggle_codes(self) -> bool:
-        """Show or mask the card codes of the order shown; whether they are now shown."""
+        """Show or mask the card codes of the order shown; whether they are now shown.
+
+        Shown codes mask again after CODES_SHOWN_FOR seconds, or when another order shows."""
         self.codes_shown = not self.codes_shown and bool(self.order and self.order.card_codes)
+        if self._mask_timer is not None:
+            self._mask_timer.stop()
+            self._mask_timer = None
+        if self.codes_shown:
+            self._mask_timer = self.set_timer(CODES_SHOWN_FOR, self.mask_codes)
         self._repaint()
         return self.codes_shown
+
+    def mask_codes(self) -> None:
+        if self.codes_shown:
+            self.codes_shown = False
+            self._repaint()
 
     def tick(self) -> None:
         if self.order is not None and self._age_text(self.order.updated_at) != self._age:
