@@ -20,7 +20,7 @@ ENV_VAR = "KAMENG_TUI_CONFIG"
 PLATFORMS = ("demo", "kameng", "dujiao-next", "dujiaoka")
 
 # Keys each platform accepts, and which of them are required.
-_COMMON = {"platform", "interval"}
+_COMMON = {"platform", "interval", "notify", "bell"}
 _KEYS: dict[str, tuple[set[str], set[str]]] = {
     "demo": (_COMMON | {"orders", "seed"}, set()),
     "kameng": (_COMMON | {"base_url", "token_env"}, {"base_url"}),
@@ -44,6 +44,8 @@ default_profile = "demo"
 platform = "demo"          # the offline simulated platform
 orders = 300
 seed = 7
+notify = "all"             # toast status changes: "all", "followed" (f) or "none"
+bell = false               # and ring the terminal bell with them
 
 # [profiles.myshop]
 # platform = "kameng"      # a shop that serves kameng-tui's own API (docs/api.md)
@@ -187,6 +189,12 @@ def _check_types(table: Mapping[str, Any], key: str, path: Path | None) -> None:
                 raise ConfigError(path, where, "must be a whole number")
             if option == "orders" and not 1 <= value <= 100_000:
                 raise ConfigError(path, where, "must be between 1 and 100,000")
+        elif option == "notify":
+            if value not in ("all", "followed", "none"):
+                raise ConfigError(path, where, 'must be "all", "followed" or "none"')
+        elif option == "bell":
+            if not isinstance(value, bool):
+                raise ConfigError(path, where, "must be true or false")
         elif option == "interval":
             if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
                 raise ConfigError(path, where, "must be a positive number of seconds")

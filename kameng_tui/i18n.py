@@ -183,6 +183,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "key.done": ("Back to the list", "返回列表"),
     "key.codes": ("Card codes", "卡密"),
     "key.profiles": ("Profiles", "切换配置"),
+    "key.pin": ("Follow", "关注"),
+    "list.updated_above": ("{n} updated", "{n} 单有更新"),
+    "toast.pinned": (
+        "Following {no}: its changes will be announced",
+        "已关注 {no}：状态变化时提醒",
+    ),
+    "toast.unpinned": ("No longer following {no}", "已取消关注 {no}"),
+    "toast.status_changed": ("{no}: {old} → {new}", "{no}：{old} → {new}"),
+    "toast.many_changed": ("{n} orders changed status", "{n} 个订单状态有变化"),
     "key.copy_no": ("Copy no.", "复制单号"),
     "key.copy_codes": ("Copy codes", "复制卡密"),
     "toast.copied_no": ("Copied order number {no}", "已复制订单号 {no}"),
@@ -221,6 +230,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "keyhelp.lang": ("Switch language (中文 / English)", "切换语言（中文 / English）"),
     "keyhelp.profiles": ("Switch to another profile", "切换到其他配置"),
+    "keyhelp.pin": (
+        "Follow the selected order (★): its status changes are announced",
+        "关注所选订单（★）：状态变化时提醒",
+    ),
     "keyhelp.copy_no": (
         "Copy the order number (OSC 52: works over SSH and tmux)",
         "复制订单号（OSC 52，SSH 和 tmux 中可用）",

@@ -10,7 +10,6 @@ from kameng_tui.config import (
     ENV_VAR,
     EXAMPLE,
     ConfigError,
-    Profile,
     config_path,
     load,
     parse,
@@ -31,11 +30,18 @@ def test_the_example_is_valid_and_defaults_to_the_demo(tmp_path: Path) -> None:
     path.write_text(EXAMPLE, encoding="utf-8")
     config = load(path)
     assert config.default_profile == "demo"
-    assert config.profile(None) == Profile(
-        "demo", "demo", {"platform": "demo", "orders": 300, "seed": 7}
+    demo = config.profile(None)
+    assert (demo.name, demo.platform) == ("demo", "demo")
+    assert (demo.get("orders"), demo.get("seed"), demo.get("notify")) == (300, 7, "all")
+    # Every commented-out profile is valid once uncommented, and none holds a secret.
+    uncommented = "\n".join(
+        line[2:] if line.startswith("# ") and ("=" in line or line.startswith("# [")) else line
+        for line in EXAMPLE.splitlines()
     )
-    for line in EXAMPLE.splitlines():  # every commented profile is valid once uncommented
-        assert "password =" not in line and "token =" not in line
+    path.write_text(uncommented, encoding="utf-8")
+    every = load(path)
+    assert set(every.profiles) == {"demo", "myshop", "next-guest", "next-admin", "dujiaoka"}
+    assert all(not (set(p.options) & {"token", "password"}) for p in every.profiles.values())
 
 
 def test_missing_file_means_no_profiles_unless_asked_for(tmp_path: Path) -> None:

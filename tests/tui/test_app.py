@@ -420,3 +420,46 @@ async def test_copy_order_number_and_codes_with_osc52_without_showing_codes(
         assert f"Copied order number {with_codes.order_no}" in messages
         assert any("card code(s) of" in m for m in messages)
         assert not any(code in m for m in messages for code in with_codes.card_codes)
+
+
+async def test_status_changes_are_announced_and_followed_orders_marked(
+    make_app: AppFactory, clock: ManualClock
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        screen = await settle(app, pilot)
+        busy = next(o for o in screen.view.rows if o.status is OrderStatus.DELIVERING)
+        assert screen.order_list.select_order(busy.order_no)
+        await pilot.press("f")
+        await pilot.pause()
+        assert busy.order_no in screen.order_list.pinned
+        assert "★" in screen_text(app)
+        app._notifications.clear()
+        clock.advance(600)
+        await refresh_now(app, pilot)
+        messages = [n.message for n in app._notifications]
+        assert messages, "ten simulated minutes move some orders"
+        assert any("→" in m or "orders changed status" in m for m in messages)
+        await pilot.press("f")
+        assert busy.order_no not in screen.order_list.pinned
+
+
+async def test_changes_above_a_scrolled_view_are_counted_not_jumped_to(
+    make_app: AppFactory, clock: ManualClock
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(app, pilot)
+        await pilot.press("pagedown", "pagedown", "pagedown")
+        top = int(screen.order_list.scroll_offset.y)
+        selected = screen.order_list.selected_no
+        assert top > 0
+        clock.advance(120)
+        await refresh_now(app, pilot)
+        above = screen.order_list.updated_above
+        assert above, "orders updated since sort to the top, above the view"
+        assert screen.order_list.selected_no == selected
+        assert f"↑ {len(above)} updated" in screen_text(app).splitlines()[1]
+        await pilot.press("home")
+        await pilot.pause()
+        assert not screen.order_list.updated_above

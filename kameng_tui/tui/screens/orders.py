@@ -64,6 +64,7 @@ class OrdersScreen(Screen[None]):
         Binding("c", "toggle_codes", "Card codes", show=False, id="orders.codes"),
         Binding("y", "copy_order_no", "Copy no.", show=False, id="orders.copy_no"),
         Binding("Y", "copy_codes", "Copy codes", show=False, id="orders.copy_codes"),
+        Binding("f", "pin", "Follow", show=False, id="orders.pin"),
         Binding("w", "watch", "Watch", id="orders.watch"),
         Binding("x", "unwatch", "Unwatch", show=False, id="orders.unwatch"),
         Binding("L", "toggle_lang", "Language", show=False, id="orders.lang"),
@@ -136,6 +137,8 @@ class OrdersScreen(Screen[None]):
         touched = changes.touched
         self.order_list.rows_changed(touched, mark=self._loaded)
         # Pages of the first load are not news: mark changes only once it is complete.
+        if self._loaded:
+            self._announce(changes)
         self._loaded = self._loaded or not self.syncer.more
         selected = self.order_list.selected_no
         if selected is not None and selected in touched:
@@ -271,6 +274,54 @@ class OrdersScreen(Screen[None]):
 
     def action_toggle_detail(self) -> None:
         self.detail.display = not self.detail.display
+
+    # -- following orders -----------------------------------------------------------------------
+
+    def _setting(self, key: str, default: object) -> object:
+        profiles = getattr(self.app, "profiles", None)
+        if profiles is None:
+            return default
+        return profiles.get(profiles.current).get(key, default)
+
+    def _announce(self, changes: ChangeSet) -> None:
+        """A toast for each status change (of every order, or only of followed ones)."""
+        scope = self._setting("notify", "all")
+        if scope == "none":
+            return
+        moved = [
+            (old, new)
+            for old, new in changes.status_changes()
+            if scope == "all" or new.order_no in self.order_list.pinned
+        ]
+        if not moved:
+            return
+        t = self.t
+        if len(moved) > 3:
+            self.notify(t("toast.many_changed", n=len(moved)), timeout=4, markup=False)
+        else:
+            for old, new in moved:
+                text = t(
+                    "toast.status_changed",
+                    no=clean(new.order_no),
+                    old=t.enum("status", old.status),
+                    new=t.enum("status", new.status),
+                )
+                self.notify(text, timeout=5, markup=False)
+        if self._setting("bell", False):
+            self.app.bell()
+
+    def action_pin(self) -> None:
+        selected = self.order_list.selected_no
+        if selected is None:
+            return
+        pinned = self.order_list.pinned
+        if selected in pinned:
+            pinned.discard(selected)
+            self.notify(self.t("toast.unpinned", no=clean(selected)), timeout=3, markup=False)
+        else:
+            pinned.add(selected)
+            self.notify(self.t("toast.pinned", no=clean(selected)), timeout=3, markup=False)
+        self.order_list.refresh()
 
     # -- watch lists ----------------------------------------------------------------------------
 

@@ -115,6 +115,8 @@ class OrderList(ScrollView, can_focus=True):
         "order-list--marker-attention",
         "order-list--empty",
         "order-list--hint",
+        "order-list--marker-pinned",
+        "order-list--updated-above",
         *(f"status--{status.value}" for status in OrderStatus),
     }
 
@@ -154,6 +156,8 @@ class OrderList(ScrollView, can_focus=True):
         self.cursor = 0
         self.selected_no: str | None = None
         self.attention: set[str] = set()
+        self.pinned: set[str] = set()  # followed orders: marked, and their changes announced
+        self.updated_above: set[str] = set()  # changed out of sight, above the view
         self._changed_at: dict[str, datetime] = {}
         self._columns: list[tuple[Column, int]] = []
         self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
@@ -171,6 +175,12 @@ class OrderList(ScrollView, can_focus=True):
     def set_messages(self, messages: Messages) -> None:
         self.t = messages
         self._relayout()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if new_value == 0 and self.updated_above:
+            self.updated_above.clear()  # back at the top: everything new is in view
+            self.refresh_lines(0)
 
     def rows_changed(self, touched: set[str] | None = None, *, mark: bool = True) -> None:
         """The view was re-derived: keep the selection on the same order and the screen steady.
@@ -195,6 +205,11 @@ class OrderList(ScrollView, can_focus=True):
             target = 0  # at the top of a live list: new rows appear above the selection
         else:
             target = new_index - screen_offset
+            if mark and touched:
+                # Scrolled away: say how many changed above, rather than moving the view.
+                self.updated_above.update(
+                    no for no in touched if (i := self.view.index_of(no)) is not None and i < target
+                )
         self._scroll_to_row(target)
         self._ensure_cursor_visible()
         self.refresh()
@@ -277,7 +292,8 @@ class OrderList(ScrollView, can_focus=True):
         return self._row_strip(index, rows[index], width)
 
     def _header_strip(self, width: int) -> Strip:
-        key = ("header", width, self.view.sort, self.view.descending, self.t.lang)
+        above = len(self.updated_above)
+        key = ("header", width, self.view.sort, self.view.descending, self.t.lang, above)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
@@ -296,6 +312,12 @@ class OrderList(ScrollView, can_focus=True):
             segments.append(Segment(cell, cell_style))
             segments.append(Segment(" " * SEPARATOR, style))
         strip = Strip(segments).adjust_cell_length(width, style)
+        if above:
+            badge = f" ↑ {self.t('list.updated_above', n=above)} "
+            room = max(width - cell_len(badge), 0)
+            badge_style = self.get_component_rich_style("order-list--updated-above")
+            strip = Strip.join([strip.crop(0, room), Strip([Segment(badge, badge_style)])])
+            strip = strip.adjust_cell_length(width, style)
         self._cache[key] = strip
         return strip
 
@@ -311,6 +333,7 @@ class OrderList(ScrollView, can_focus=True):
         is_cursor = index == self.cursor
         changed = self.is_marked_changed(order_no)
         attention = order_no in self.attention
+        pinned = order_no in self.pinned
         # Unlabelled orders that need attention say why in the label column, dimmed.
         hint = ""
         if attention and order.label is None:
@@ -327,6 +350,7 @@ class OrderList(ScrollView, can_focus=True):
             age,
             index,
             hint,
+            pinned,
         )
         cached = self._cache.get(key)
         if cached is not None:
@@ -346,6 +370,10 @@ class OrderList(ScrollView, can_focus=True):
         elif changed:
             marker = Segment(
                 "● ", base + self.get_component_rich_style("order-list--marker-changed")
+            )
+        elif pinned:
+            marker = Segment(
+                "★ ", base + self.get_component_rich_style("order-list--marker-pinned")
             )
         else:
             marker = Segment(" " * GUTTER, base)
