@@ -257,7 +257,7 @@ def _orders(args: argparse.Namespace, profile: Profile, env: Mapping[str, str]) 
     ]
     orders.sort(key=lambda o: (o.updated_at, o.order_no), reverse=True)
     now = _clock().now()
-    records = [record(o, now) for o in orders]
+    records = [record(o, now, profile.policy) for o in orders]
     if args.format == "json":
         sys.stdout.write(to_json(records) + "\n")
     elif args.format == "csv":
@@ -297,7 +297,7 @@ def _show(args: argparse.Namespace, profile: Profile, env: Mapping[str, str]) ->
         return fail(EXIT_PLATFORM, f"{profile.name}: {exc}")
     if order is None:
         return fail(EXIT_PLATFORM, f"{profile.name}: no order {args.order_no!r}")
-    data = record(order, _clock().now())  # type: ignore[arg-type]
+    data = record(order, _clock().now(), profile.policy)  # type: ignore[arg-type]
     sys.stdout.write(to_json(data) + "\n" if args.format == "json" else to_detail(data))
     return 0
 

@@ -10,17 +10,20 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from platformdirs import user_config_path
+
+from kameng_tui.domain.attention import DEFAULT_POLICY, AttentionPolicy
 
 APP_NAME = "kameng-tui"
 ENV_VAR = "KAMENG_TUI_CONFIG"
 PLATFORMS = ("demo", "kameng", "dujiao-next", "dujiaoka")
 
 # Keys each platform accepts, and which of them are required.
-_COMMON = {"platform", "interval", "notify", "bell"}
+_COMMON = {"platform", "interval", "notify", "bell", "stalled_minutes"}
 _KEYS: dict[str, tuple[set[str], set[str]]] = {
     "demo": (_COMMON | {"orders", "seed"}, set()),
     "kameng": (_COMMON | {"base_url", "token_env"}, {"base_url"}),
@@ -46,6 +49,7 @@ orders = 300
 seed = 7
 notify = "all"             # toast status changes: "all", "followed" (f) or "none"
 bell = false               # and ring the terminal bell with them
+stalled_minutes = 10       # in progress with no update this long: needs attention
 
 # [profiles.myshop]
 # platform = "kameng"      # a shop that serves kameng-tui's own API (docs/api.md)
@@ -92,6 +96,13 @@ class Profile:
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.options.get(key, default)
+
+    @property
+    def policy(self) -> AttentionPolicy:
+        minutes = self.options.get("stalled_minutes")
+        if minutes is None:
+            return DEFAULT_POLICY
+        return AttentionPolicy(stalled_after=timedelta(minutes=minutes))
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,9 +206,10 @@ def _check_types(table: Mapping[str, Any], key: str, path: Path | None) -> None:
         elif option == "bell":
             if not isinstance(value, bool):
                 raise ConfigError(path, where, "must be true or false")
-        elif option == "interval":
+        elif option in ("interval", "stalled_minutes"):
             if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
-                raise ConfigError(path, where, "must be a positive number of seconds")
+                unit = "seconds" if option == "interval" else "minutes"
+                raise ConfigError(path, where, f"must be a positive number of {unit}")
         elif option == "base_url":
             if not isinstance(value, str) or not value.startswith(("http://", "https://")):
                 raise ConfigError(path, where, "must start with http:// or https://")

@@ -118,6 +118,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col.status": ("Status", "状态"),
     "col.updated": ("Updated", "更新"),
     "col.label": ("Label", "标签"),
+    "col.urgency": ("Urgency", "紧急程度"),
     "list.empty": ("No orders match.", "没有符合条件的订单。"),
     "list.loading": ("Loading orders…", "正在加载订单…"),
     # search

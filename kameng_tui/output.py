@@ -11,7 +11,7 @@ from typing import Any
 
 from rich.cells import cell_len
 
-from kameng_tui.domain.attention import attention_reasons
+from kameng_tui.domain.attention import DEFAULT_POLICY, AttentionPolicy, attention_reasons
 from kameng_tui.domain.order import Order
 from kameng_tui.domain.text import clean
 
@@ -42,7 +42,7 @@ def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def record(order: Order, now: datetime) -> dict[str, Any]:
+def record(order: Order, now: datetime, policy: AttentionPolicy = DEFAULT_POLICY) -> dict[str, Any]:
     """One order as plain data. Card codes are left out: they are secrets."""
     label = order.label
     return {
@@ -59,7 +59,7 @@ def record(order: Order, now: datetime) -> dict[str, Any]:
         "label": None if label is None else label.text,
         "label_code": None if label is None else label.code.value,
         "actor": order.actor.value,
-        "needs_attention": [r.value for r in attention_reasons(order, now)],
+        "needs_attention": [r.value for r in attention_reasons(order, now, policy)],
         "created_at": _iso(order.created_at),
         "paid_at": _iso(order.paid_at),
         "delivered_at": _iso(order.delivered_at),

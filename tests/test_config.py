@@ -116,3 +116,12 @@ def test_secrets_come_from_the_environment_only() -> None:
     with pytest.raises(ConfigError, match="environment variable T is not set"):
         secret(profile, "token_env", {})
     assert secret(profile, "password_env", {}) is None  # the profile names none
+
+
+def test_stalled_minutes_sets_the_attention_policy() -> None:
+    profile = parse({"profiles": {"a": {"platform": "demo", "stalled_minutes": 3}}}).profile("a")
+    assert profile.policy.stalled_after.total_seconds() == 180
+    with pytest.raises(ConfigError, match="positive number of minutes"):
+        parse({"profiles": {"a": {"platform": "demo", "stalled_minutes": 0}}})
+    with pytest.raises(ConfigError, match='"all", "followed" or "none"'):
+        parse({"profiles": {"a": {"platform": "demo", "notify": "some"}}})

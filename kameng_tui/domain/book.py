@@ -11,7 +11,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from kameng_tui.domain.attention import DEFAULT_POLICY, AttentionPolicy, needs_attention
+from kameng_tui.domain.attention import (
+    DEFAULT_POLICY,
+    Attention,
+    AttentionPolicy,
+    attention_reasons,
+    needs_attention,
+)
 from kameng_tui.domain.order import Order
 from kameng_tui.domain.status import OrderStatus, ProductType
 
@@ -35,6 +41,9 @@ class ChangeSet:
 
     def status_changes(self) -> list[tuple[Order, Order]]:
         return [(old, new) for old, new in self.changed if old.status is not new.status]
+
+
+_RANK = {reason: rank for rank, reason in enumerate(Attention)}
 
 
 class OrderBook:
@@ -67,6 +76,17 @@ class OrderBook:
 
     def attention_set(self, now: datetime, policy: AttentionPolicy = DEFAULT_POLICY) -> set[str]:
         return {o.order_no for o in self._active.values() if needs_attention(o, now, policy)}
+
+    def attention_ranks(
+        self, now: datetime, policy: AttentionPolicy = DEFAULT_POLICY
+    ) -> dict[str, int]:
+        """For each order needing attention, the rank of its most urgent reason (0 = most)."""
+        ranks: dict[str, int] = {}
+        for order in self._active.values():
+            if needs_attention(order, now, policy):
+                reasons = attention_reasons(order, now, policy)
+                ranks[order.order_no] = _RANK[reasons[0]]
+        return ranks
 
     def apply(self, orders: Iterable[Order], removed: Iterable[str] = ()) -> ChangeSet:
         """Merge new or possibly changed orders; drop removed ones. Returns the real changes."""

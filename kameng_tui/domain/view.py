@@ -29,6 +29,7 @@ class SortColumn(StrEnum):
     AMOUNT = "amount"
     STATUS = "status"
     LABEL = "label"
+    URGENCY = "urgency"  # orders that need attention first, most urgent reason first
 
 
 _STATUS_RANK = {status: rank for rank, status in enumerate(OrderStatus)}
@@ -44,6 +45,9 @@ SORT_KEYS: dict[SortColumn, Callable[[Order], Any]] = {
     SortColumn.AMOUNT: attrgetter("amount", "order_no"),
     SortColumn.STATUS: lambda o: (_STATUS_RANK[o.status], o.order_no),
     SortColumn.LABEL: lambda o: (o.label.text if o.label else "", o.order_no),
+    # Urgency changes with the clock, so no stored key can hold it: its index is the update
+    # time's, and `_derive` lifts the orders that need attention to the front.
+    SortColumn.URGENCY: attrgetter("updated_at", "order_no"),
 }
 
 
@@ -86,7 +90,9 @@ class OrderView:
         self.descending = descending
         self.filter = filter
         self.attention: set[str] = set()
+        self.urgency: dict[str, int] = {}  # order number -> rank of its most urgent reason
         self.rows: list[Order] = []
+        self._positions: dict[str, int] | None = None  # for the urgency order only
         self._blobs: dict[str, str] = {}
         # All orders in sort order, and the same per status and per product type, so that
         # switching filters costs the rows shown, not a scan of every order.
@@ -105,6 +111,10 @@ class OrderView:
         order = self.book.get(order_no)
         if order is None:
             return None
+        if self.sort is SortColumn.URGENCY:
+            if self._positions is None:
+                self._positions = {o.order_no: i for i, o in enumerate(self.rows)}
+            return self._positions.get(order_no)
         key = SORT_KEYS[self.sort]
         target = key(order)
         rows, lo, hi = self.rows, 0, len(self.rows)
@@ -149,12 +159,18 @@ class OrderView:
                 blobs[new.order_no] = _search_blob(new)
         self._derive()
 
-    def set_attention(self, attention: set[str]) -> bool:
+    def set_attention(self, attention: set[str], urgency: dict[str, int] | None = None) -> bool:
         """Update which orders need attention; re-derive only if the rows can differ."""
+        if urgency is not None and urgency != self.urgency:
+            self.urgency = urgency
+            if self.sort is SortColumn.URGENCY:
+                self.attention = attention
+                self._derive()
+                return True
         if attention == self.attention:
             return False
         self.attention = attention
-        if self.filter.attention:
+        if self.filter.attention or self.sort is SortColumn.URGENCY:
             self._derive()
             return True
         return False
@@ -211,4 +227,23 @@ class OrderView:
                 self._blobs.update((o.order_no, _search_blob(o)) for o in self.book)
             needle, blobs = flt.search.casefold(), self._blobs
             rows = [o for o in rows if needle in blobs[o.order_no]]
+        self._positions = None
+        if self.sort is SortColumn.URGENCY:
+            rows = self._by_urgency(rows)
         self.rows = rows
+
+    def _by_urgency(self, rows: list[Order]) -> list[Order]:
+        """Orders needing attention first (most urgent reason, then newest), then the rest,
+        all newest first; `descending` False turns the whole list around."""
+        urgency = self.urgency
+        if self.descending:
+            urgent = [o for o in rows if o.order_no in urgency]
+            rest = [o for o in rows if o.order_no not in urgency]
+        else:
+            urgent = [o for o in reversed(rows) if o.order_no in urgency]
+            rest = [o for o in reversed(rows) if o.order_no not in urgency]
+        urgent.sort(key=lambda o: urgency[o.order_no])  # stable: newest first within a rank
+        ordered = urgent + rest
+        if not self.descending:
+            ordered.reverse()
+        return ordered

@@ -11,6 +11,7 @@ from textual.dom import DOMNode
 
 from kameng_tui.backends.base import Backend
 from kameng_tui.config import ConfigError
+from kameng_tui.domain.attention import DEFAULT_POLICY
 from kameng_tui.domain.book import OrderBook
 from kameng_tui.domain.clock import Clock, SystemClock
 from kameng_tui.i18n import Lang, Messages
@@ -49,7 +50,8 @@ class KamengApp(App[None]):
         self.interval = interval
         self.profiles = profiles
         self.syncer = Syncer(backend, OrderBook(), self.clock, interval)
-        self.orders_screen = OrdersScreen(self.syncer, self.messages)
+        policy = profiles.get(profiles.current).policy if profiles else DEFAULT_POLICY
+        self.orders_screen = OrdersScreen(self.syncer, self.messages, policy)
         self._localize()
 
     def on_mount(self) -> None:
@@ -84,10 +86,11 @@ class KamengApp(App[None]):
             self.notify(str(exc), severity="error", timeout=8, markup=False)
             return
         old = self.backend
-        interval = float(profiles.get(name).get("interval", self.interval))
+        profile = profiles.get(name)
+        interval = float(profile.get("interval", self.interval))
         self.backend = backend
         self.syncer = Syncer(backend, OrderBook(), self.clock, interval)
-        self.orders_screen = OrdersScreen(self.syncer, self.messages)
+        self.orders_screen = OrdersScreen(self.syncer, self.messages, profile.policy)
         self._localize()
         self.switch_screen(self.orders_screen)
         self.notify(self.messages("toast.switched", name=name), timeout=3, markup=False)

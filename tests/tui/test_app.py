@@ -463,3 +463,19 @@ async def test_changes_above_a_scrolled_view_are_counted_not_jumped_to(
         await pilot.press("home")
         await pilot.pause()
         assert not screen.order_list.updated_above
+
+
+async def test_sort_by_urgency_from_the_keyboard(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(app, pilot)
+        presses = 0
+        while sort_of(screen) is not SortColumn.URGENCY:
+            await pilot.press("s")
+            presses += 1
+            assert presses <= len(SortColumn)
+        await pilot.pause()
+        attention = screen.order_list.attention
+        first = [o.order_no for o in screen.view.rows[: len(attention)]]
+        assert set(first) == attention  # every order needing attention comes first
+        assert "▕!▼Order no." in screen_text(app).splitlines()[1]  # the marker column sorts

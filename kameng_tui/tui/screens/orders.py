@@ -18,6 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input
 
 from kameng_tui.config import ConfigError
+from kameng_tui.domain.attention import DEFAULT_POLICY, AttentionPolicy
 from kameng_tui.domain.book import ChangeSet, OrderBook
 from kameng_tui.domain.text import clean
 from kameng_tui.domain.view import Filter, OrderView, SortColumn
@@ -30,7 +31,7 @@ from kameng_tui.tui.widgets.order_list import OrderList
 from kameng_tui.tui.widgets.sidebar import Sidebar
 
 # Natural first direction when a column becomes the sort column: newest / largest first.
-_DESCENDING_FIRST = {SortColumn.UPDATED, SortColumn.AMOUNT}
+_DESCENDING_FIRST = {SortColumn.UPDATED, SortColumn.AMOUNT, SortColumn.URGENCY}
 _SORT_CYCLE = list(SortColumn)
 # Below this width the sidebar starts hidden: at 80 columns the list needs every cell.
 SIDEBAR_MIN_WIDTH = 100
@@ -70,9 +71,12 @@ class OrdersScreen(Screen[None]):
         Binding("L", "toggle_lang", "Language", show=False, id="orders.lang"),
     ]
 
-    def __init__(self, syncer: Syncer, messages: Messages) -> None:
+    def __init__(
+        self, syncer: Syncer, messages: Messages, policy: AttentionPolicy = DEFAULT_POLICY
+    ) -> None:
         super().__init__()
         self.syncer = syncer
+        self.policy = policy
         self.book: OrderBook = syncer.book
         self.t = messages
         self.view = OrderView(self.book)
@@ -83,7 +87,9 @@ class OrdersScreen(Screen[None]):
         self.sidebar = Sidebar(messages, on_filter=self._filter_changed, id="sidebar")
         self.search = SearchInput(placeholder=messages("search.placeholder"), id="search")
         self.order_list = OrderList(self.view, messages, now, id="orders")
+        self.order_list.policy = policy
         self.detail = DetailPane(messages, now, id="detail")
+        self.detail.policy = policy
         self._loaded = False
         self._detail_pending = False
 
@@ -131,7 +137,9 @@ class OrdersScreen(Screen[None]):
 
     def apply_changes(self, changes: ChangeSet) -> None:
         """Bring the view, list, detail and counts up to date with one refresh's changes."""
-        attention = self.book.attention_set(self._now())
+        ranks = self.book.attention_ranks(self._now(), self.policy)
+        attention = set(ranks)
+        self.view.urgency = ranks
         self.view.apply(changes, attention)
         self.order_list.attention = attention
         touched = changes.touched
@@ -148,10 +156,11 @@ class OrdersScreen(Screen[None]):
     def _tick(self) -> None:
         if self.syncer.due():
             self.poll()
-        attention = self.book.attention_set(self._now())
-        if attention != self.order_list.attention:
+        ranks = self.book.attention_ranks(self._now(), self.policy)
+        attention = set(ranks)
+        if attention != self.order_list.attention or ranks != self.view.urgency:
             self.order_list.attention = attention
-            if self.view.set_attention(attention):
+            if self.view.set_attention(attention, ranks):
                 self.order_list.rows_changed(None)
             else:
                 self.order_list.refresh()

@@ -14,7 +14,7 @@ from textual.containers import VerticalScroll
 from textual.timer import Timer
 from textual.widgets import Static
 
-from kameng_tui.domain.attention import attention_reasons
+from kameng_tui.domain.attention import DEFAULT_POLICY, attention_reasons
 from kameng_tui.domain.order import Order
 from kameng_tui.domain.playbook import next_step_keys
 from kameng_tui.domain.status import OrderStatus
@@ -43,6 +43,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         self.t = messages
         self._now = now
         self.order: Order | None = None
+        self.policy = DEFAULT_POLICY
         self.codes_shown = False  # card codes stay masked until asked for, for one order
         self._mask_timer: Timer | None = None
         self._age = ""  # the relative time last shown, so a tick repaints only when it changes
@@ -125,7 +126,7 @@ class DetailPane(VerticalScroll, can_focus=True):
             Text(t("detail.raw_status", raw=clean(order.raw_status)), self._style("detail--muted"))
         )
 
-        reasons = attention_reasons(order, now)
+        reasons = attention_reasons(order, now, self.policy)
         if reasons:
             line = Text("! ", self._style("detail--attention"))
             line.append(

@@ -24,7 +24,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from kameng_tui.domain.attention import attention_reasons
+from kameng_tui.domain.attention import DEFAULT_POLICY, attention_reasons
 from kameng_tui.domain.order import Order
 from kameng_tui.domain.status import OrderStatus, ProductType
 from kameng_tui.domain.text import clean
@@ -156,6 +156,7 @@ class OrderList(ScrollView, can_focus=True):
         self.cursor = 0
         self.selected_no: str | None = None
         self.attention: set[str] = set()
+        self.policy = DEFAULT_POLICY
         self.pinned: set[str] = set()  # followed orders: marked, and their changes announced
         self.updated_above: set[str] = set()  # changed out of sight, above the view
         self._changed_at: dict[str, datetime] = {}
@@ -299,7 +300,10 @@ class OrderList(ScrollView, can_focus=True):
             return cached
         style = self.get_component_rich_style("order-list--header")
         sorted_style = style + self.get_component_rich_style("order-list--header-sorted")
-        segments = [Segment(" " * GUTTER, style)]
+        urgency = self.view.sort is SortColumn.URGENCY
+        gutter = ("!" + ("▼" if self.view.descending else "▲")) if urgency else " " * GUTTER
+        by_urgency = Style.from_meta({"sort": SortColumn.URGENCY.value})  # a click sorts by it
+        segments = [Segment(gutter, (sorted_style if urgency else style) + by_urgency)]
         for column, col_width in self._columns:
             title = self.t(column.title_key)
             is_sorted = column.sort is self.view.sort
@@ -337,7 +341,7 @@ class OrderList(ScrollView, can_focus=True):
         # Unlabelled orders that need attention say why in the label column, dimmed.
         hint = ""
         if attention and order.label is None:
-            reasons = attention_reasons(order, now)
+            reasons = attention_reasons(order, now, self.policy)
             hint = self.t(f"hint.{reasons[0].value}") if reasons else ""
         key = (
             order_no,
