@@ -19,6 +19,7 @@ from kameng_tui.i18n import Lang, detect_lang
 
 if TYPE_CHECKING:
     from kameng_tui.domain.clock import Clock
+    from kameng_tui.store.history import HistoryStore
 
 EXIT_PLATFORM = 1
 EXIT_USAGE = 2
@@ -124,6 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
     _source_options(show, top=False)
     show.add_argument("--format", choices=("table", "json"), default="table")
 
+    history = commands.add_parser("history", help="print an order's timeline as remembered")
+    history.add_argument("order_no", metavar="ORDER_NO")
+    _source_options(history, top=False)
+
     server = commands.add_parser("demo-server", help="serve the demo platform over the API")
     server.add_argument("--host", default="127.0.0.1")
     server.add_argument("--port", type=int, default=8765)
@@ -163,6 +168,8 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             return _orders(args, profile, env)
         if args.command == "show":
             return _show(args, profile, env)
+        if args.command == "history":
+            return _print_history(args, profile)
         return _tui(args, config, profile, env)
     except ConfigError as exc:
         return fail(EXIT_USAGE, f"configuration: {exc}")
@@ -209,9 +216,26 @@ def _tui(args: argparse.Namespace, config: Config, profile: Profile, env: Mappin
     clock = _clock()
     profiles = Profiles(config, env, clock, profile)
     backend = profiles.open(profile.name)
-    app = KamengApp(backend, lang=lang, interval=interval, clock=clock, profiles=profiles)
+    app = KamengApp(
+        backend,
+        lang=lang,
+        interval=interval,
+        clock=clock,
+        profiles=profiles,
+        history=_history(),
+    )
     app.run()
     return app.return_code or 0
+
+
+def _history() -> HistoryStore | None:
+    from kameng_tui.store.history import HistoryError, HistoryStore
+
+    try:
+        return HistoryStore()
+    except HistoryError as exc:
+        print(f"kameng-tui: {exc}; going on without history", file=sys.stderr)
+        return None
 
 
 def _fetch_all(profile: Profile, env: Mapping[str, str]) -> list[object]:
@@ -299,6 +323,30 @@ def _show(args: argparse.Namespace, profile: Profile, env: Mapping[str, str]) ->
         return fail(EXIT_PLATFORM, f"{profile.name}: no order {args.order_no!r}")
     data = record(order, _clock().now(), profile.policy)  # type: ignore[arg-type]
     sys.stdout.write(to_json(data) + "\n" if args.format == "json" else to_detail(data))
+    return 0
+
+
+def _print_history(args: argparse.Namespace, profile: Profile) -> int:
+    """The platform's timeline as last seen, merged with the changes this machine observed."""
+    from kameng_tui.domain.text import clean
+    from kameng_tui.store.history import HistoryError, HistoryStore, merged_timeline
+
+    try:
+        store = HistoryStore()
+    except HistoryError as exc:
+        return fail(EXIT_PLATFORM, str(exc))
+    try:
+        order = store.last_order(profile.name, args.order_no)
+        observed = store.observed(profile.name, args.order_no)
+    finally:
+        store.close()
+    if order is None and not observed:
+        return fail(EXIT_PLATFORM, f"{profile.name}: no history of {args.order_no!r}")
+    events = merged_timeline(order, observed) if order is not None else tuple(observed)
+    for event in events:
+        when = event.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        note = f"  {clean(event.note)}" if event.note else ""
+        print(f"{when}  {event.status.value:<16} {clean(event.raw_status)}{note}")
     return 0
 
 

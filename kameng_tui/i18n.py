@@ -95,6 +95,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "header.shown": ("{shown} of {total} orders", "显示 {shown} / 共 {total} 单"),
     "header.updated": ("updated {age}", "更新于{age}"),
     "header.never": ("not updated yet", "尚未更新"),
+    "header.stale": ("last known data (stale)", "上次的数据（未刷新）"),
     "refresh.auto": ("auto every {n}s", "每 {n} 秒自动刷新"),
     "refresh.paused": ("paused", "已暂停"),
     "refresh.refreshing": ("refreshing…", "刷新中…"),

@@ -51,6 +51,8 @@ class Syncer:
         self.next_at: datetime | None = None  # None: due now
         self.polls = 0
         self.more = False  # the backend has another page ready
+        self.received: set[str] = set()  # order numbers of the sync that started from scratch
+        self.full_syncs = 0  # syncs from no cursor that have completed
 
     def state(self) -> RefreshState:
         now = self.clock.now()
@@ -107,7 +109,14 @@ class Syncer:
             return None
         finally:
             self.running = False
+        from_scratch = self.cursor is None
+        if from_scratch and not self.more:
+            self.received = set()
+        if from_scratch or self.more:
+            self.received.update(o.order_no for o in result.orders)
         changes = self.book.apply(result.orders, result.removed)
+        if (from_scratch or self.more) and not result.more:
+            self.full_syncs += 1
         self.cursor = result.cursor
         self.total = result.total
         self.more = result.more

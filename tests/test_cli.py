@@ -195,3 +195,22 @@ def test_orders_from_a_kameng_server_with_token_from_the_environment(
         assert code == 2 and "SHOP_TOKEN is not set" in err
     code, _, err = run_cli(["orders"], capsys, SHOP_TOKEN="s3cret", **env)  # server gone
     assert code == 1 and err == "kameng-tui: shop: cannot connect\n"
+
+
+def test_history_prints_a_remembered_timeline(capsys: pytest.CaptureFixture[str]) -> None:
+    from kameng_tui.domain.book import OrderBook
+    from kameng_tui.store.history import HistoryStore
+
+    clock = ManualClock(FIXED_EPOCH)
+    platform = DemoPlatform(orders=50, clock=clock)
+    book = OrderBook()
+    store = HistoryStore()  # the private test home's data directory
+    store.record("demo", book.apply(platform.orders()), clock.now())
+    store.close()
+    order = next(o for o in book if len(o.timeline) >= 2)
+    code, out, _ = run_cli(["history", order.order_no, "--demo"], capsys)
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == len(order.timeline)
+    assert lines[0].split()[2] == "pending_payment" and order.timeline[-1].raw_status in lines[-1]
+    code, out, err = run_cli(["history", "KM-never", "--demo"], capsys)
+    assert code == 1 and out == "" and "no history of 'KM-never'" in err

@@ -16,6 +16,7 @@ from kameng_tui.domain.book import OrderBook
 from kameng_tui.domain.clock import Clock, SystemClock
 from kameng_tui.i18n import Lang, Messages
 from kameng_tui.profiles import Profiles
+from kameng_tui.store.history import HistoryStore
 from kameng_tui.sync import Syncer
 from kameng_tui.tui.screens.help import HelpScreen, binding_text, describe_bindings
 from kameng_tui.tui.screens.orders import OrdersScreen, SearchInput
@@ -42,6 +43,7 @@ class KamengApp(App[None]):
         interval: float = 5.0,
         clock: Clock | None = None,
         profiles: Profiles | None = None,
+        history: HistoryStore | None = None,
     ) -> None:
         super().__init__()
         self.backend = backend
@@ -49,9 +51,10 @@ class KamengApp(App[None]):
         self.messages = Messages(lang)
         self.interval = interval
         self.profiles = profiles
+        self.history = history
         self.syncer = Syncer(backend, OrderBook(), self.clock, interval)
         policy = profiles.get(profiles.current).policy if profiles else DEFAULT_POLICY
-        self.orders_screen = OrdersScreen(self.syncer, self.messages, policy)
+        self.orders_screen = OrdersScreen(self.syncer, self.messages, policy, history)
         self._localize()
 
     def on_mount(self) -> None:
@@ -59,6 +62,9 @@ class KamengApp(App[None]):
 
     async def on_unmount(self) -> None:
         await self.backend.aclose()
+        await self.workers.wait_for_complete()  # let the last history write finish
+        if self.history is not None:
+            self.history.close()
 
     # -- profiles -----------------------------------------------------------------------------
 
@@ -90,7 +96,7 @@ class KamengApp(App[None]):
         interval = float(profile.get("interval", self.interval))
         self.backend = backend
         self.syncer = Syncer(backend, OrderBook(), self.clock, interval)
-        self.orders_screen = OrdersScreen(self.syncer, self.messages, profile.policy)
+        self.orders_screen = OrdersScreen(self.syncer, self.messages, profile.policy, self.history)
         self._localize()
         self.switch_screen(self.orders_screen)
         self.notify(self.messages("toast.switched", name=name), timeout=3, markup=False)

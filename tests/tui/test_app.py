@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from textual.pilot import Pilot
 
-from kameng_tui.backends.base import Backend, SyncResult
+from kameng_tui.backends.base import Backend, BackendError, SyncResult
 from kameng_tui.domain.clock import FIXED_EPOCH, ManualClock
 from kameng_tui.domain.order import Order
 from kameng_tui.domain.status import OrderStatus, ProductType
 from kameng_tui.domain.view import SortColumn
 from kameng_tui.i18n import Lang
+from kameng_tui.store.history import HistoryStore
 from kameng_tui.sync import RefreshMode
 from kameng_tui.tui.app import KamengApp
 from kameng_tui.tui.screens.help import HelpScreen
@@ -479,3 +481,34 @@ async def test_sort_by_urgency_from_the_keyboard(make_app: AppFactory) -> None:
         first = [o.order_no for o in screen.view.rows[: len(attention)]]
         assert set(first) == attention  # every order needing attention comes first
         assert "▕!▼Order no." in screen_text(app).splitlines()[1]  # the marker column sorts
+
+
+async def test_last_known_orders_show_stale_and_stay_when_the_platform_is_down(
+    make_app: AppFactory, clock: ManualClock, tmp_path: Path
+) -> None:
+    store = HistoryStore(tmp_path / "history.sqlite3")
+    first = make_app()
+    first.history = store
+    first.orders_screen.history = store
+    async with first.run_test(size=(120, 40)) as pilot:
+        screen = await settle(first, pilot)
+        await first.workers.wait_for_complete()
+        remembered = {o.order_no for o in screen.book}
+    store = HistoryStore(tmp_path / "history.sqlite3")  # the app closed its own on the way out
+    assert {o.order_no for o in store.last_orders("demo")} == remembered
+    store.close()
+
+    class Down(Backend):
+        platform = "demo"
+        profile = "demo"
+
+        async def fetch_changes(self, cursor: str | None) -> SyncResult:
+            raise BackendError("cannot connect")
+
+    store = HistoryStore(tmp_path / "history.sqlite3")
+    app = KamengApp(Down(), clock=clock, history=store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(app, pilot)
+        assert {o.order_no for o in screen.book} == remembered
+        header = screen.header.render().plain
+        assert "last known data (stale)" in header and "cannot connect" in header

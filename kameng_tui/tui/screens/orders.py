@@ -6,6 +6,7 @@ references to its widgets (a modal on top would otherwise answer `query_one`).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import datetime
 from typing import ClassVar
@@ -23,6 +24,7 @@ from kameng_tui.domain.book import ChangeSet, OrderBook
 from kameng_tui.domain.text import clean
 from kameng_tui.domain.view import Filter, OrderView, SortColumn
 from kameng_tui.i18n import Messages
+from kameng_tui.store.history import HistoryStore
 from kameng_tui.sync import Syncer
 from kameng_tui.tui.screens.profiles import PromptScreen
 from kameng_tui.tui.widgets.detail import DetailPane
@@ -72,11 +74,18 @@ class OrdersScreen(Screen[None]):
     ]
 
     def __init__(
-        self, syncer: Syncer, messages: Messages, policy: AttentionPolicy = DEFAULT_POLICY
+        self,
+        syncer: Syncer,
+        messages: Messages,
+        policy: AttentionPolicy = DEFAULT_POLICY,
+        history: HistoryStore | None = None,
     ) -> None:
         super().__init__()
         self.syncer = syncer
         self.policy = policy
+        self.history = history
+        self.profile_name = syncer.backend.profile
+        self._stale: set[str] = set()  # shown from the last run, not yet confirmed by a poll
         self.book: OrderBook = syncer.book
         self.t = messages
         self.view = OrderView(self.book)
@@ -90,6 +99,9 @@ class OrdersScreen(Screen[None]):
         self.order_list.policy = policy
         self.detail = DetailPane(messages, now, id="detail")
         self.detail.policy = policy
+        if history is not None:
+            profile = self.profile_name
+            self.detail.observed = lambda no: history.observed(profile, no)
         self._loaded = False
         self._detail_pending = False
 
@@ -112,8 +124,23 @@ class OrdersScreen(Screen[None]):
         interval = self.syncer.interval
         # Ages, marks and the next poll move on this tick (tests pause it and tick by hand).
         self.ticker = self.set_interval(min(1.0, max(interval / 2, 0.05)), self._tick)
+        self._show_last_known()
         self._update_chrome()
         self.poll()
+
+    def _show_last_known(self) -> None:
+        """The last run's orders, at once and marked stale, while the first poll runs (and
+        if the platform is down, that is what there is)."""
+        if self.history is None:
+            return
+        try:
+            orders = self.history.last_orders(self.profile_name)
+        except Exception as exc:  # a damaged database must not keep the tracker from opening
+            self.notify(f"history: {exc}".splitlines()[0], severity="warning", markup=False)
+            return
+        if orders:
+            self._stale = {o.order_no for o in orders}
+            self.apply_changes(self.book.apply(orders), from_poll=False)
 
     # -- polling -------------------------------------------------------------------------------
 
@@ -135,7 +162,7 @@ class OrdersScreen(Screen[None]):
                 break
         self._update_chrome()
 
-    def apply_changes(self, changes: ChangeSet) -> None:
+    def apply_changes(self, changes: ChangeSet, *, from_poll: bool = True) -> None:
         """Bring the view, list, detail and counts up to date with one refresh's changes."""
         ranks = self.book.attention_ranks(self._now(), self.policy)
         attention = set(ranks)
@@ -147,11 +174,28 @@ class OrdersScreen(Screen[None]):
         # Pages of the first load are not news: mark changes only once it is complete.
         if self._loaded:
             self._announce(changes)
-        self._loaded = self._loaded or not self.syncer.more
+        if from_poll:
+            self._after_poll(changes)
+        self._loaded = self._loaded or (not self.syncer.more and self.syncer.polls > 0)
         selected = self.order_list.selected_no
         if selected is not None and selected in touched:
             self.detail.show(self.book.get(selected))
         self._update_counts(len(attention))
+
+    def _after_poll(self, changes: ChangeSet) -> None:
+        """Forget stale orders the platform no longer has; save what the poll brought."""
+        if self._stale and not self.syncer.more:
+            gone = self._stale - self.syncer.received
+            self._stale = set()
+            if gone:
+                self.apply_changes(self.book.apply([], removed=sorted(gone)), from_poll=False)
+        if self.history is not None and changes:
+            self._save_history(changes, self._now())
+
+    @work(group="history", exit_on_error=False)
+    async def _save_history(self, changes: ChangeSet, at: datetime) -> None:
+        assert self.history is not None
+        await asyncio.to_thread(self.history.record, self.profile_name, changes, at)
 
     def _tick(self) -> None:
         if self.syncer.due():
@@ -177,7 +221,13 @@ class OrdersScreen(Screen[None]):
         age = None if last is None else (self._now() - last).total_seconds()
         # While the first sync is still paging in, the platform's count is the truth.
         total = max(len(self.book), self.syncer.total)
-        self.header.update(shown=len(self.view), total=total, age=age, state=self.syncer.state())
+        self.header.update(
+            shown=len(self.view),
+            total=total,
+            age=age,
+            state=self.syncer.state(),
+            stale=bool(self._stale) and self.syncer.last_success is None,
+        )
 
     def _update_counts(self, attention: int) -> None:
         self.sidebar.update_counts(

@@ -15,11 +15,12 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from kameng_tui.domain.attention import DEFAULT_POLICY, attention_reasons
-from kameng_tui.domain.order import Order
+from kameng_tui.domain.order import Order, TimelineEvent
 from kameng_tui.domain.playbook import next_step_keys
 from kameng_tui.domain.status import OrderStatus
 from kameng_tui.domain.text import clean
 from kameng_tui.i18n import Messages
+from kameng_tui.store.history import merged_timeline
 from kameng_tui.tui.cells import money
 
 MASK = "••••-••••-••••-••••"
@@ -44,6 +45,8 @@ class DetailPane(VerticalScroll, can_focus=True):
         self._now = now
         self.order: Order | None = None
         self.policy = DEFAULT_POLICY
+        # Status changes this machine saw (the history store), merged into the timeline.
+        self.observed: Callable[[str], list[TimelineEvent]] | None = None
         self.codes_shown = False  # card codes stay masked until asked for, for one order
         self._mask_timer: Timer | None = None
         self._age = ""  # the relative time last shown, so a tick repaints only when it changes
@@ -193,10 +196,13 @@ class DetailPane(VerticalScroll, can_focus=True):
             for code in order.card_codes:
                 parts.append(Text(f"  {clean(code) if shown else MASK}"))
 
-        if order.timeline:
+        timeline = order.timeline
+        if self.observed is not None:
+            timeline = merged_timeline(order, self.observed(order.order_no))
+        if timeline:
             parts.append(Text())
             parts.append(Text(t("detail.timeline"), heading))
-            for event in order.timeline:
+            for event in timeline:
                 line = Text(f"{t.timestamp(event.at)}  ")
                 line.append(
                     f" {t.enum('status', event.status)} ",

@@ -30,12 +30,25 @@ class StatusHeader(Widget):
         self.total = 0
         self.age: float | None = None
         self.state: RefreshState | None = None
+        self.stale = False  # showing the last run's data until the first poll lands
         self._last: tuple[object, ...] = ()
 
-    def update(self, *, shown: int, total: int, age: float | None, state: RefreshState) -> None:
+    def update(
+        self,
+        *,
+        shown: int,
+        total: int,
+        age: float | None,
+        state: RefreshState,
+        stale: bool = False,
+    ) -> None:
         """Repaint only when what the header says changed (every byte counts over SSH)."""
         age_text = None if age is None else self.t.age(age)
-        key = (shown, total, age_text, state.mode, state.error, int(state.retry_in), self.t.lang)
+        key = (
+            shown, total, age_text, state.mode, state.error, int(state.retry_in), self.t.lang,
+            stale,
+        )  # fmt: skip
+        self.stale = stale
         if key == self._last:
             return
         self._last = key
@@ -54,9 +67,12 @@ class StatusHeader(Widget):
         profile = t(f"profile.{self.profile}") if self.profile == "demo" else clean(self.profile)
         title_style = self.get_component_rich_style("status-header--title", partial=True)
 
-        updated = (
-            t("header.never") if self.age is None else t("header.updated", age=t.age(self.age))
-        )
+        if self.stale:
+            updated = t("header.stale")
+        elif self.age is None:
+            updated = t("header.never")
+        else:
+            updated = t("header.updated", age=t.age(self.age))
         parts = [
             Text(t("header.shown", shown=f"{self.shown:,}", total=f"{self.total:,}")),
             Text(updated),

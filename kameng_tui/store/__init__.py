@@ -1,0 +1,1 @@
+"""What kameng-tui remembers between runs (SQLite, in the user data directory)."""
