@@ -186,6 +186,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "key.codes": ("Card codes", "卡密"),
     "key.profiles": ("Profiles", "切换配置"),
     "key.pin": ("Follow", "关注"),
+    "palette.goto": ("Go to order {no}", "跳到订单 {no}"),
+    "palette.profile": ("Switch to profile {name}", "切换到配置 {name}"),
+    "palette.urgency": (
+        "Sort by urgency: orders needing attention first",
+        "按紧急程度排序：需处理的订单在前",
+    ),
     "list.updated_above": ("{n} updated", "{n} 单有更新"),
     "toast.pinned": (
         "Following {no}: its changes will be announced",

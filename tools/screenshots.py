@@ -8,12 +8,17 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 os.environ["TZ"] = "UTC"
 time.tzset()
 os.environ["TEXTUAL_ANIMATIONS"] = "none"
+# A private home, so the developer's remembered theme or history never shows in the shots.
+_HOME = tempfile.mkdtemp(prefix="kameng-shots-")
+for _var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+    os.environ[_var] = os.path.join(_HOME, _var.lower())
 
 from kameng_tui.backends.demo import DemoBackend, DemoPlatform  # noqa: E402
 from kameng_tui.domain.clock import FIXED_EPOCH, ManualClock  # noqa: E402

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
-from typing import ClassVar
+from functools import partial
+from typing import Any, ClassVar
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
+from textual.screen import Screen
+from textual.theme import Theme
 
 from kameng_tui.backends.base import Backend
 from kameng_tui.config import ConfigError
@@ -16,8 +20,10 @@ from kameng_tui.domain.book import OrderBook
 from kameng_tui.domain.clock import Clock, SystemClock
 from kameng_tui.i18n import Lang, Messages
 from kameng_tui.profiles import Profiles
+from kameng_tui.settings import load_settings, save_setting
 from kameng_tui.store.history import HistoryStore
 from kameng_tui.sync import Syncer
+from kameng_tui.tui.commands import OrderNumbers
 from kameng_tui.tui.screens.help import HelpScreen, binding_text, describe_bindings
 from kameng_tui.tui.screens.orders import OrdersScreen, SearchInput
 from kameng_tui.tui.screens.profiles import ProfilesScreen
@@ -26,6 +32,7 @@ from kameng_tui.tui.widgets.order_list import OrderList
 
 class KamengApp(App[None]):
     CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {OrderNumbers}
     TITLE = "kameng-tui"
     # Details go beside the list only where both keep enough room; below it otherwise.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (170, "-wide")]  # noqa: RUF012 (Textual API)
@@ -58,6 +65,10 @@ class KamengApp(App[None]):
         self._localize()
 
     def on_mount(self) -> None:
+        theme = load_settings().get("theme")
+        if isinstance(theme, str) and theme in self.available_themes:
+            self.theme = theme
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.push_screen(self.orders_screen)
 
     async def on_unmount(self) -> None:
@@ -67,6 +78,32 @@ class KamengApp(App[None]):
             self.history.close()
 
     # -- profiles -----------------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        t = self.messages
+        if isinstance(screen, OrdersScreen):
+            for title, help_key, action in (
+                (t("key.attention"), "keyhelp.attention", screen.action_attention),
+                (t("col.urgency"), "palette.urgency", screen.action_sort_urgency),
+                (t("key.pin"), "keyhelp.pin", screen.action_pin),
+                (t("key.copy_no"), "keyhelp.copy_no", screen.action_copy_order_no),
+                (t("key.refresh"), "keyhelp.refresh", screen.action_refresh),
+                (t("key.pause"), "keyhelp.pause", screen.action_pause),
+                (t("key.lang"), "keyhelp.lang", self.toggle_lang),
+            ):
+                yield SystemCommand(title, t(help_key), action)
+        if self.profiles is not None:
+            for name in self.profiles.names:
+                if name != self.profiles.current:
+                    yield SystemCommand(
+                        t("palette.profile", name=name),
+                        t("keyhelp.profiles"),
+                        partial(self._switch_profile, name),
+                    )
+
+    def _theme_changed(self, theme: Theme) -> None:
+        save_setting("theme", theme.name)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "profiles":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 
 from kameng_tui.backends.base import Backend, BackendError, SyncResult
@@ -13,6 +14,7 @@ from kameng_tui.domain.order import Order
 from kameng_tui.domain.status import OrderStatus, ProductType
 from kameng_tui.domain.view import SortColumn
 from kameng_tui.i18n import Lang
+from kameng_tui.settings import load_settings
 from kameng_tui.store.history import HistoryStore
 from kameng_tui.sync import RefreshMode
 from kameng_tui.tui.app import KamengApp
@@ -512,3 +514,39 @@ async def test_last_known_orders_show_stale_and_stay_when_the_platform_is_down(
         assert {o.order_no for o in screen.book} == remembered
         header = screen.header.render().plain
         assert "last known data (stale)" in header and "cannot connect" in header
+
+
+async def test_palette_jumps_to_an_order_by_number(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(app, pilot)
+        target = screen.view.rows[-1]
+        screen.sidebar.choose(status="attention")  # a filter that hides it
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*target.order_no[-8:])
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        hits = palette.query_one(CommandList)
+        for _ in range(500):  # the palette searches in a worker: wait for its first hit
+            if hits.option_count:
+                break
+            await pilot.pause(0.01)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.order_list.selected_no == target.order_no
+        assert len(screen.view) == 300  # the filter that hid it was cleared
+
+
+async def test_theme_choice_is_remembered(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.theme = "nord"
+        await pilot.pause()
+    assert load_settings()["theme"] == "nord"
+    again = make_app()
+    async with again.run_test(size=(80, 24)) as pilot:
+        await settle(again, pilot)
+        assert again.theme == "nord"

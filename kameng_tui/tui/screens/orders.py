@@ -296,6 +296,9 @@ class OrdersScreen(Screen[None]):
         if self.view.filter != Filter():
             self.sidebar.choose(status="all", product_type="all")
 
+    def action_sort_urgency(self) -> None:
+        self._sort(SortColumn.URGENCY, True)
+
     def action_sort_next(self) -> None:
         column = _SORT_CYCLE[(_SORT_CYCLE.index(self.view.sort) + 1) % len(_SORT_CYCLE)]
         self._sort(column, column in _DESCENDING_FIRST)
@@ -430,6 +433,16 @@ class OrdersScreen(Screen[None]):
             profiles.set_watch_list(profiles.current, orders)
         except ConfigError as exc:
             self.notify(str(exc), severity="error", timeout=8, markup=False)
+
+    def go_to_order(self, order_no: str) -> None:
+        """Select an order; clear the search and filters first if they hide it."""
+        if self.view.index_of(order_no) is None:
+            self.search.value = ""
+            self.action_focus_list()
+            self.sidebar.choose(status="all", product_type="all")
+            self._set_filter(search="")
+        self.order_list.select_order(order_no)
+        self.order_list.focus()
 
     def action_copy_order_no(self) -> None:
         """Copy with OSC 52: the terminal's clipboard, over SSH and tmux too."""
