@@ -186,6 +186,21 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "key.codes": ("Card codes", "卡密"),
     "key.profiles": ("Profiles", "切换配置"),
     "key.pin": ("Follow", "关注"),
+    "key.stats": ("Stats", "统计"),
+    "stats.title": ("Stats · {n} orders", "统计 · 共 {n} 单"),
+    "stats.footer": ("Esc or t closes", "按 Esc 或 t 关闭"),
+    "stats.by_status": ("Orders by status", "按状态"),
+    "stats.by_type": ("Orders by product type", "按商品类型"),
+    "stats.delivery": ("Delivery time, paid to delivered", "发货用时（付款到发货）"),
+    "stats.type": ("Type", "类型"),
+    "stats.measured": ("Orders", "订单数"),
+    "stats.minutes": ("{n} min", "{n} 分钟"),
+    "stats.reasons": ("Why orders fail or wait", "失败与等待的原因"),
+    "stats.per_hour": ("New orders per hour, last 24 hours", "最近 24 小时每小时新订单"),
+    "stats.per_hour_axis": (
+        "24 h ago … now · highest {n}/h",
+        "24 小时前 … 现在 · 最高 {n} 单/小时",
+    ),
     "palette.goto": ("Go to order {no}", "跳到订单 {no}"),
     "palette.profile": ("Switch to profile {name}", "切换到配置 {name}"),
     "palette.urgency": (
@@ -238,6 +253,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "keyhelp.lang": ("Switch language (中文 / English)", "切换语言（中文 / English）"),
     "keyhelp.profiles": ("Switch to another profile", "切换到其他配置"),
+    "keyhelp.stats": (
+        "Stats: by status and type, delivery times, failure reasons, orders per hour",
+        "统计：按状态和类型、发货用时、失败原因、每小时订单",
+    ),
     "keyhelp.pin": (
         "Follow the selected order (★): its status changes are announced",
         "关注所选订单（★）：状态变化时提醒",

@@ -22,6 +22,8 @@ VIEWS: dict[str, list[str]] = {
     # the first order that needs attention: label, reason, who acts, next steps
     "detail": ["a", "j"],
     "help": ["question_mark"],
+    # counts, delivery-time percentiles, failure reasons, orders per hour
+    "stats": ["t"],
     # `b` toggles the sidebar: shown at 80 columns (hidden there by default), hidden at 120
     "sidebar": ["b", "j", "j"],
 }

@@ -21,12 +21,14 @@ from textual.widgets import Footer, Input
 from kameng_tui.config import ConfigError
 from kameng_tui.domain.attention import DEFAULT_POLICY, AttentionPolicy
 from kameng_tui.domain.book import ChangeSet, OrderBook
+from kameng_tui.domain.stats import compute
 from kameng_tui.domain.text import clean
 from kameng_tui.domain.view import Filter, OrderView, SortColumn
 from kameng_tui.i18n import Messages
 from kameng_tui.store.history import HistoryStore
 from kameng_tui.sync import Syncer
 from kameng_tui.tui.screens.profiles import PromptScreen
+from kameng_tui.tui.screens.stats import StatsScreen
 from kameng_tui.tui.widgets.detail import DetailPane
 from kameng_tui.tui.widgets.header import StatusHeader
 from kameng_tui.tui.widgets.order_list import OrderList
@@ -68,6 +70,7 @@ class OrdersScreen(Screen[None]):
         Binding("y", "copy_order_no", "Copy no.", show=False, id="orders.copy_no"),
         Binding("Y", "copy_codes", "Copy codes", show=False, id="orders.copy_codes"),
         Binding("f", "pin", "Follow", show=False, id="orders.pin"),
+        Binding("t", "stats", "Stats", show=False, id="orders.stats"),
         Binding("w", "watch", "Watch", id="orders.watch"),
         Binding("x", "unwatch", "Unwatch", show=False, id="orders.unwatch"),
         Binding("L", "toggle_lang", "Language", show=False, id="orders.lang"),
@@ -295,6 +298,10 @@ class OrdersScreen(Screen[None]):
             return
         if self.view.filter != Filter():
             self.sidebar.choose(status="all", product_type="all")
+
+    def action_stats(self) -> None:
+        now = self._now()
+        self.app.push_screen(StatsScreen(self.t, compute(self.book, now), now))
 
     def action_sort_urgency(self) -> None:
         self._sort(SortColumn.URGENCY, True)
