@@ -108,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds between polls (default: the profile's, else 5)",
     )
     parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="no actions on orders, whatever the profile allows",
+    )
+    parser.add_argument(
         "--lang",
         choices=[lang.value for lang in Lang],
         help="interface language (default from LC_ALL / LANG: zh* gives zh, else en)",
@@ -223,6 +228,7 @@ def _tui(args: argparse.Namespace, config: Config, profile: Profile, env: Mappin
         clock=clock,
         profiles=profiles,
         history=_history(),
+        read_only=args.read_only,
     )
     app.run()
     return app.return_code or 0

@@ -23,7 +23,7 @@ ENV_VAR = "KAMENG_TUI_CONFIG"
 PLATFORMS = ("demo", "kameng", "dujiao-next", "dujiaoka")
 
 # Keys each platform accepts, and which of them are required.
-_COMMON = {"platform", "interval", "notify", "bell", "stalled_minutes"}
+_COMMON = {"platform", "interval", "notify", "bell", "stalled_minutes", "read_only", "staff"}
 _KEYS: dict[str, tuple[set[str], set[str]]] = {
     "demo": (_COMMON | {"orders", "seed"}, set()),
     "kameng": (_COMMON | {"base_url", "token_env"}, {"base_url"}),
@@ -50,6 +50,8 @@ seed = 7
 notify = "all"             # toast status changes: "all", "followed" (f) or "none"
 bell = false               # and ring the terminal bell with them
 stalled_minutes = 10       # in progress with no update this long: needs attention
+staff = true               # staff actions too: retry delivery, refund, mark as paid
+# read_only = true         # no actions at all
 
 # [profiles.myshop]
 # platform = "kameng"      # a shop that serves kameng-tui's own API (docs/api.md)
@@ -203,7 +205,7 @@ def _check_types(table: Mapping[str, Any], key: str, path: Path | None) -> None:
         elif option == "notify":
             if value not in ("all", "followed", "none"):
                 raise ConfigError(path, where, 'must be "all", "followed" or "none"')
-        elif option == "bell":
+        elif option in ("bell", "read_only", "staff"):
             if not isinstance(value, bool):
                 raise ConfigError(path, where, "must be true or false")
         elif option in ("interval", "stalled_minutes"):

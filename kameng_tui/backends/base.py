@@ -5,6 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
+from kameng_tui.domain.actions import Action
 from kameng_tui.domain.order import Order
 
 
@@ -33,6 +34,12 @@ class Backend(ABC):
 
     platform: str  # e.g. "demo"; the catalogue has "platform.<name>"
     profile: str
+    supported_actions: frozenset[Action] = frozenset()
+
+    async def perform(self, order_no: str, action: Action, text: str | None = None) -> Order:
+        """Do `action` on the order; the order as it is afterwards. BackendError when the
+        platform refuses or fails (one line)."""
+        raise BackendError(f"{self.platform} does not offer {action.value}")
 
     @abstractmethod
     async def fetch_changes(self, cursor: str | None) -> SyncResult:

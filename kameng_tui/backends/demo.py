@@ -18,6 +18,7 @@ from decimal import Decimal
 from enum import Enum
 
 from kameng_tui.backends.base import Backend, BackendError, SyncResult
+from kameng_tui.domain.actions import NEEDS_TEXT, Action, allowed
 from kameng_tui.domain.clock import Clock
 from kameng_tui.domain.order import Order, Refund, StatusLabel, TimelineEvent
 from kameng_tui.domain.status import LabelCode, OrderStatus, ProductType
@@ -243,6 +244,58 @@ class DemoPlatform:
             if sent <= self.initial and seen <= len(self._changelog):
                 return sent, seen
         raise BackendError(f"invalid cursor {cursor[:32]!r}")
+
+    # -- actions -------------------------------------------------------------------------
+
+    def perform(self, order_no: str, action: Action, text: str | None = None) -> Order:
+        """Act on an order as a real shop would, from now on; the order afterwards."""
+        self.advance()
+        self._load_history(self.initial)
+        sim = self._by_no.get(order_no)
+        if sim is None:
+            raise BackendError(f"no order {order_no[:64]!r}")
+        before = self._snapshot(sim)
+        if action not in allowed(before, staff=True, supported=frozenset(Action)):
+            raise BackendError(f"{action.value} is not possible for this order now")
+        if action in NEEDS_TEXT and not (text or "").strip():
+            raise BackendError(f"{action.value} needs a text")
+        note = (text or "").strip()[:200]
+        if not sim.events:  # settled orders drop their events once built: bring them back
+            base = self._origin_ts
+            sim.events = [(e.at.timestamp() - base, e.status, e.note) for e in before.timeline]
+        now = self._now
+        later = now - sim.created  # plan offsets count from the order's creation
+        if action is Action.URGE:
+            sim.events.append((now, sim.status, "已催单"))
+        elif action is Action.APPEAL:
+            sim.events.append((now, sim.status, f"订单申诉：{note}"))
+        elif action is Action.CONFIRM_RECEIPT:
+            sim.events.append((now, sim.status, "已确认收货"))
+        elif action is Action.CANCEL:
+            sim.plan = []
+            self._apply(sim, now, Step.CANCEL, "用户取消订单")
+        elif action is Action.REFUND:
+            sim.plan = []
+            self._apply(sim, now, Step.REFUND, f"客服退款：{note}" if note else "客服退款")
+        elif action in (Action.FIX_ACCOUNT, Action.RETRY_DELIVERY, Action.MARK_PAID):
+            if action is Action.FIX_ACCOUNT:
+                sim.account = note
+                first = "客户已更正账号，申请重新发货"
+            elif action is Action.MARK_PAID:
+                self._apply(sim, now, Step.CONFIRM, f"客服核实付款：{note}")
+                first = "开始发货"
+            else:
+                first = "客服重新发货"
+            sim.plan = [(later + 70, Step.COMPLETE, "发货成功"), (later + 10, Step.DELIVER, first)]
+            heapq.heappush(self._due, (sim.created + later + 10, sim.number, self._position(sim)))
+        if action is not Action.SYNC:
+            sim.events.sort(key=lambda e: e[0])
+            sim.order = None
+            self._changelog.append(self._position(sim))
+        return self._snapshot(sim)
+
+    def _position(self, sim: _Sim) -> int:
+        return self._sims.index(sim) if self._sims[-1] is not sim else len(self._sims) - 1
 
     # -- time ----------------------------------------------------------------------------
 
@@ -507,9 +560,13 @@ class DemoBackend(Backend):
 
     platform = "demo"
     profile = "demo"
+    supported_actions = frozenset(Action)
 
     def __init__(self, platform: DemoPlatform) -> None:
         self.demo = platform
+
+    async def perform(self, order_no: str, action: Action, text: str | None = None) -> Order:
+        return await asyncio.to_thread(self.demo.perform, order_no, action, text)
 
     async def fetch_changes(self, cursor: str | None) -> SyncResult:
         # Building 100,000 orders takes a moment: keep it off the event loop.

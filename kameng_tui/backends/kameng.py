@@ -5,12 +5,14 @@ from __future__ import annotations
 from kameng_tui.api.wire import API_PREFIX, WireError, decode_error, decode_order
 from kameng_tui.backends.base import Backend, BackendError, SyncResult
 from kameng_tui.backends.http import Answer, HttpSettings, JsonHttp
+from kameng_tui.domain.actions import Action
 from kameng_tui.domain.order import Order
 from kameng_tui.domain.text import clean
 
 
 class KamengBackend(Backend):
     platform = "kameng"
+    supported_actions = frozenset(Action)  # the shop answers 409 for what it will not do
 
     def __init__(
         self,
@@ -49,6 +51,24 @@ class KamengBackend(Backend):
         answer = await self._get(f"{API_PREFIX}/orders/{order_no}", None, missing_ok=True)
         if answer.status == 404:
             return None
+        try:
+            return decode_order(_data(answer), "data")
+        except WireError as exc:
+            raise BackendError(f"malformed answer: {exc}") from None
+
+    async def perform(self, order_no: str, action: Action, text: str | None = None) -> Order:
+        body: dict[str, str] = {"action": action.value}
+        if text:
+            body["text"] = text
+        answer = await self.http.request(
+            "POST", f"{API_PREFIX}/orders/{order_no}/actions", json_body=body, headers=self._headers
+        )
+        if answer.status != 200:
+            envelope = decode_error(answer.body)
+            if answer.status == 401:
+                raise BackendError("unauthorized: check the profile's token")
+            detail = clean(envelope[1], limit=120) if envelope else f"HTTP {answer.status}"
+            raise BackendError(detail)
         try:
             return decode_order(_data(answer), "data")
         except WireError as exc:

@@ -25,9 +25,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from kameng_tui.api.wire import API_PREFIX, encode_order, error_body
 from kameng_tui.backends.base import BackendError
 from kameng_tui.backends.demo import DemoPlatform
+from kameng_tui.domain.actions import Action
 
 T = TypeVar("T")
-ACTIONS = ("sync",)
+ACTIONS = tuple(action.value for action in Action)
 FAULTS = ("http_500", "http_503", "slow", "malformed_json", "connection_cut")
 
 
@@ -83,9 +84,15 @@ def create_app(platform: DemoPlatform, options: ServerOptions | None = None) -> 
         action = body.get("action") if isinstance(body, dict) else None
         if action not in ACTIONS:
             return error(422, "unknown_action", f"actions are: {', '.join(ACTIONS)}")
-        order = await call(lambda: platform.get(order_no))
-        if order is None:
+        text = body.get("text")
+        if text is not None and not isinstance(text, str):
+            return error(400, "bad_request", "text must be a string")
+        if await call(lambda: platform.get(order_no)) is None:
             return error(404, "order_not_found", f"no order {order_no[:64]!r}")
+        try:
+            order = await call(lambda: platform.perform(order_no, Action(action), text))
+        except BackendError as exc:
+            return error(409, "not_allowed", str(exc))
         return JSONResponse({"data": encode_order(order)})
 
     async def not_found(request: Request, exc: Exception) -> Response:

@@ -51,6 +51,7 @@ class KamengApp(App[None]):
         clock: Clock | None = None,
         profiles: Profiles | None = None,
         history: HistoryStore | None = None,
+        read_only: bool = False,
     ) -> None:
         super().__init__()
         self.backend = backend
@@ -59,6 +60,7 @@ class KamengApp(App[None]):
         self.interval = interval
         self.profiles = profiles
         self.history = history
+        self._read_only = read_only
         self.syncer = Syncer(backend, OrderBook(), self.clock, interval)
         policy = profiles.get(profiles.current).policy if profiles else DEFAULT_POLICY
         self.orders_screen = OrdersScreen(self.syncer, self.messages, policy, history)
@@ -93,6 +95,13 @@ class KamengApp(App[None]):
                 (t("key.lang"), "keyhelp.lang", self.toggle_lang),
             ):
                 yield SystemCommand(title, t(help_key), action)
+            for order_action in screen.allowed_actions():
+                name = t(f"action.{order_action.value}")
+                yield SystemCommand(
+                    t("palette.action", action=name),
+                    t("keyhelp.actions"),
+                    partial(screen.start_action, order_action),
+                )
         if self.profiles is not None:
             for name in self.profiles.names:
                 if name != self.profiles.current:
@@ -101,6 +110,14 @@ class KamengApp(App[None]):
                         t("keyhelp.profiles"),
                         partial(self._switch_profile, name),
                     )
+
+    @property
+    def read_only(self) -> bool:
+        """--read-only, or `read_only = true` in the current profile: no actions at all."""
+        if self._read_only:
+            return True
+        profiles = self.profiles
+        return bool(profiles and profiles.get(profiles.current).get("read_only", False))
 
     def _theme_changed(self, theme: Theme) -> None:
         save_setting("theme", theme.name)

@@ -18,7 +18,9 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input
 
+from kameng_tui.backends.base import BackendError
 from kameng_tui.config import ConfigError
+from kameng_tui.domain.actions import NEEDS_CONFIRMATION, NEEDS_TEXT, Action, allowed
 from kameng_tui.domain.attention import DEFAULT_POLICY, AttentionPolicy
 from kameng_tui.domain.book import ChangeSet, OrderBook
 from kameng_tui.domain.stats import compute
@@ -27,7 +29,7 @@ from kameng_tui.domain.view import Filter, OrderView, SortColumn
 from kameng_tui.i18n import Messages
 from kameng_tui.store.history import HistoryStore
 from kameng_tui.sync import Syncer
-from kameng_tui.tui.screens.profiles import PromptScreen
+from kameng_tui.tui.screens.profiles import ChoiceScreen, ConfirmScreen, PromptScreen
 from kameng_tui.tui.screens.stats import StatsScreen
 from kameng_tui.tui.widgets.detail import DetailPane
 from kameng_tui.tui.widgets.header import StatusHeader
@@ -71,6 +73,7 @@ class OrdersScreen(Screen[None]):
         Binding("Y", "copy_codes", "Copy codes", show=False, id="orders.copy_codes"),
         Binding("f", "pin", "Follow", show=False, id="orders.pin"),
         Binding("t", "stats", "Stats", show=False, id="orders.stats"),
+        Binding("A", "actions", "Actions", id="orders.actions"),
         Binding("w", "watch", "Watch", id="orders.watch"),
         Binding("x", "unwatch", "Unwatch", show=False, id="orders.unwatch"),
         Binding("L", "toggle_lang", "Language", show=False, id="orders.lang"),
@@ -299,6 +302,77 @@ class OrdersScreen(Screen[None]):
         if self.view.filter != Filter():
             self.sidebar.choose(status="all", product_type="all")
 
+    # -- actions on orders -----------------------------------------------------------------------
+
+    def allowed_actions(self) -> list[Action]:
+        """What may be done to the selected order here: nothing on a read-only profile."""
+        selected = self.order_list.selected_no
+        order = None if selected is None else self.book.get(selected)
+        if order is None or getattr(self.app, "read_only", False):
+            return []
+        staff = bool(self._setting("staff", self.syncer.backend.platform == "demo"))
+        return allowed(order, staff=staff, supported=self.syncer.backend.supported_actions)
+
+    def action_actions(self) -> None:
+        if getattr(self.app, "read_only", False):
+            self.notify(self.t("actions.read_only"), timeout=3, markup=False)
+            return
+        actions = self.allowed_actions()
+        selected = self.order_list.selected_no
+        if not actions or selected is None:
+            self.notify(self.t("actions.none"), timeout=3, markup=False)
+            return
+        choices = [(a.value, self.t(f"action.{a.value}"), "") for a in actions]
+        title = self.t("actions.title", no=clean(selected))
+        screen = ChoiceScreen(title, self.t("actions.footer"), choices)
+        self.app.push_screen(
+            screen, lambda choice: self.start_action(Action(choice) if choice else None)
+        )
+
+    def start_action(self, action: Action | None) -> None:
+        """Ask for the text and the confirmation the action needs, then do it."""
+        selected = self.order_list.selected_no
+        if action is None or selected is None or action not in self.allowed_actions():
+            return
+        name = self.t(f"action.{action.value}")
+
+        def perform(yes: bool | None, text: str | None) -> None:
+            if yes:
+                self._perform(selected, action, text)
+
+        def with_text(text: str | None) -> None:
+            if action in NEEDS_TEXT and not text:
+                return  # cancelled, or nothing typed
+            if action in NEEDS_CONFIRMATION:
+                question = self.t("actions.confirm", action=name, no=clean(selected))
+                dialog = ConfirmScreen(name, question, self.t("actions.confirm_keys"))
+                self.app.push_screen(dialog, lambda yes: perform(yes, text))
+            else:
+                perform(True, text)
+
+        if action in NEEDS_TEXT:
+            prompt = PromptScreen(name, self.t(f"actions.text.{action.value}"))
+            self.app.push_screen(prompt, with_text)
+        else:
+            with_text(None)
+
+    @work(group="action", exclusive=True, exit_on_error=False)
+    async def _perform(self, order_no: str, action: Action, text: str | None) -> None:
+        name = self.t(f"action.{action.value}")
+        try:
+            order = await self.syncer.backend.perform(order_no, action, text)
+        except BackendError as exc:
+            error = clean(str(exc), limit=160)
+            self.notify(self.t("actions.failed", action=name, error=error), severity="error",
+                        timeout=8, markup=False)  # fmt: skip
+            return
+        if not self.is_attached:
+            return
+        self.apply_changes(self.book.apply([order]))
+        self.detail.show(self.book.get(self.order_list.selected_no or order_no))
+        self.notify(self.t("actions.done", action=name, no=clean(order_no)), timeout=4,
+                    markup=False)  # fmt: skip
+
     def action_stats(self) -> None:
         now = self._now()
         self.app.push_screen(StatsScreen(self.t, compute(self.book, now), now))
@@ -404,6 +478,8 @@ class OrdersScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("watch", "unwatch"):
             return self._watch_list() is not None
+        if action == "actions":
+            return not getattr(self.app, "read_only", False)
         return True
 
     def action_watch(self) -> None:

@@ -78,3 +78,65 @@ class PromptScreen(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Yes or no, for anything that moves money or delivery."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, title: str, question: str, keys: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.question = question
+        self.keys_text = keys
+
+    def compose(self) -> Iterator[Widget]:
+        from textual.widgets import Static
+
+        with Vertical(id="prompt-dialog") as dialog:
+            dialog.border_title = self.title_text
+            dialog.border_subtitle = self.keys_text
+            yield Static(Text(self.question), id="confirm-question")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class ChoiceScreen(ModalScreen[str | None]):
+    """Pick one of a few (id, label, help) choices."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="choice.cancel"),
+    ]
+
+    def __init__(self, title: str, footer: str, choices: list[tuple[str, str, str]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.footer_text = footer
+        self.choices = choices
+
+    def compose(self) -> Iterator[Widget]:
+        options = []
+        for choice_id, label, help_text in self.choices:
+            prompt = Text(label, style="bold")
+            if help_text:
+                prompt.append(f"\n  {help_text}", style="dim")
+            options.append(Option(prompt, id=choice_id))
+        with Vertical(id="profiles-dialog") as dialog:
+            dialog.border_title = self.title_text
+            dialog.border_subtitle = self.footer_text
+            yield OptionList(*options, id="choice-list")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
