@@ -24,6 +24,9 @@ VIEWS: dict[str, list[str]] = {
     "help": ["question_mark"],
     # counts, delivery-time percentiles, failure reasons, orders per hour
     "stats": ["t"],
+    # the actions an unpaid order allows, and the confirmation before cancelling it
+    "actions": ["j", "A"],
+    "confirm": ["j", "A", "down", "down", "enter"],
     # `b` toggles the sidebar: shown at 80 columns (hidden there by default), hidden at 120
     "sidebar": ["b", "j", "j"],
 }
