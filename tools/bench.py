@@ -28,6 +28,7 @@ import signal
 import statistics
 import struct
 import sys
+import tempfile
 import termios
 import time
 from collections.abc import Awaitable, Callable
@@ -36,17 +37,22 @@ from fcntl import ioctl
 from typing import Any
 
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+# A private home for the run: the user's own history and settings must not change the figures
+# (repetitions after the first do find the history the first one wrote, as a second start would).
+_HOME = tempfile.mkdtemp(prefix="kameng-bench-")
+for _var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+    os.environ[_var] = os.path.join(_HOME, _var.lower())
 
-from textual import events
+from textual import events  # noqa: E402 (after the private home is set)
 
-from kameng_tui.backends.demo import DemoBackend, DemoPlatform
-from kameng_tui.domain.clock import FIXED_EPOCH, ManualClock
-from kameng_tui.domain.order import Order
-from kameng_tui.domain.status import OrderStatus
-from kameng_tui.i18n import Lang, Messages
-from kameng_tui.tui.app import KamengApp
-from kameng_tui.tui.cells import money
-from kameng_tui.tui.screens.orders import OrdersScreen
+from kameng_tui.backends.demo import DemoBackend, DemoPlatform  # noqa: E402
+from kameng_tui.domain.clock import FIXED_EPOCH, ManualClock  # noqa: E402
+from kameng_tui.domain.order import Order  # noqa: E402
+from kameng_tui.domain.status import OrderStatus  # noqa: E402
+from kameng_tui.i18n import Lang, Messages  # noqa: E402
+from kameng_tui.tui.app import KamengApp  # noqa: E402
+from kameng_tui.tui.cells import money  # noqa: E402
+from kameng_tui.tui.screens.orders import OrdersScreen  # noqa: E402
 
 SIZE = (120, 40)
 BIG = 100_000

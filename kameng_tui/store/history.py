@@ -45,7 +45,10 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
             PRIMARY KEY (profile, order_no)
         )""",
     ),
+    # The status last recorded, so an order seen again in the same state adds no change row.
+    3: ("ALTER TABLE orders ADD COLUMN status TEXT NOT NULL DEFAULT ''",),
 }
+LAST_KNOWN_LIMIT = 5_000  # the most recently seen orders shown at start; the rest come by poll
 SCHEMA_VERSION = max(MIGRATIONS)
 
 
@@ -100,23 +103,36 @@ class HistoryStore:
         """Save what a refresh brought: new orders, status changes, last known data.
 
         Returns how many status changes were recorded."""
-        rows = []
-        for order in changes.added:
-            rows.append(_change_row(profile, order, order.updated_at))
+        # First sight of an open order is worth a row; a settled one (a shop's long history)
+        # is not news, and a first sync of 100,000 orders must stay cheap.
+        rows = [
+            _change_row(profile, o, o.updated_at) for o in changes.added if not o.status.is_final
+        ]
         for old, new in changes.changed:
             if old.status is not new.status or old.raw_status != new.raw_status:
                 rows.append(_change_row(profile, new, observed_at))
         touched = [*changes.added, *(new for _, new in changes.changed)]
+        if len(touched) > LAST_KNOWN_LIMIT:
+            # Only the newest are ever shown at start: keep those, not a copy of the shop.
+            touched.sort(key=lambda o: o.updated_at, reverse=True)
+            touched = touched[:LAST_KNOWN_LIMIT]
+        seen = observed_at.isoformat()
         with self._lock, self._writer:
+            # A change row only when the state differs from the last one recorded (an order
+            # seen again on the next run, unchanged, is not news).
             self._writer.executemany(
                 "INSERT INTO changes (profile, order_no, at, status, raw_status, label)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                " SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE NOT EXISTS (SELECT 1 FROM orders"
+                " WHERE profile = ?1 AND order_no = ?2 AND status = ?4 || '|' || ?5)",
                 rows,
             )
             self._writer.executemany(
-                "INSERT OR REPLACE INTO orders (profile, order_no, data, seen_at)"
-                " VALUES (?, ?, ?, ?)",
-                ((profile, o.order_no, _dump(o), observed_at.isoformat()) for o in touched),
+                "INSERT OR REPLACE INTO orders (profile, order_no, data, seen_at, status)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (
+                    (profile, o.order_no, _dump(o), seen, f"{o.status.value}|{o.raw_status}")
+                    for o in touched
+                ),
             )
             self._writer.executemany(
                 "DELETE FROM orders WHERE profile = ? AND order_no = ?",
@@ -126,9 +142,12 @@ class HistoryStore:
 
     # -- reading ------------------------------------------------------------------------------
 
-    def last_orders(self, profile: str) -> list[Order]:
-        """The orders as last seen, to show at once (stale) on start."""
-        cursor = self._reader.execute("SELECT data FROM orders WHERE profile = ?", (profile,))
+    def last_orders(self, profile: str, limit: int = LAST_KNOWN_LIMIT) -> list[Order]:
+        """The most recently seen orders as they were, to show at once (stale) on start."""
+        cursor = self._reader.execute(
+            "SELECT data FROM orders WHERE profile = ? ORDER BY rowid DESC LIMIT ?",
+            (profile, limit),
+        )
         return list(_load_all(row[0] for row in cursor))
 
     def last_order(self, profile: str, order_no: str) -> Order | None:

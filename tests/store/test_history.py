@@ -103,3 +103,18 @@ def test_merged_timeline_adds_only_what_the_platform_did_not_say(tmp_path: Path)
     merged = merged_timeline(order, [extra])
     assert merged[-1].note == "observed" and len(merged) == len(order.timeline) + 1
     store.close()
+
+
+def test_seeing_the_same_orders_again_adds_no_change_rows(tmp_path: Path) -> None:
+    store = HistoryStore(tmp_path / "h.sqlite3")
+    clock = ManualClock(FIXED_EPOCH)
+    orders = DemoPlatform(orders=100, clock=clock).orders()
+    open_orders = sum(not o.status.is_final for o in orders)
+    assert (
+        store.record("demo", OrderBook().apply(orders), clock.now()) == open_orders
+    )  # settled: not news
+    (count,) = store._reader.execute("SELECT count(*) FROM changes").fetchone()
+    store.record("demo", OrderBook().apply(orders), clock.now())  # a second run, same states
+    assert store._reader.execute("SELECT count(*) FROM changes").fetchone() == (count,)
+    assert len(store.last_orders("demo", limit=10)) == 10
+    store.close()

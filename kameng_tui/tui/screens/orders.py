@@ -92,6 +92,7 @@ class OrdersScreen(Screen[None]):
         self.history = history
         self.profile_name = syncer.backend.profile
         self._stale: set[str] = set()  # shown from the last run, not yet confirmed by a poll
+        self._saved_first_sync = False
         self.book: OrderBook = syncer.book
         self.t = messages
         self.view = OrderView(self.book)
@@ -134,19 +135,21 @@ class OrdersScreen(Screen[None]):
         self._update_chrome()
         self.poll()
 
-    def _show_last_known(self) -> None:
-        """The last run's orders, at once and marked stale, while the first poll runs (and
-        if the platform is down, that is what there is)."""
+    @work(group="history", exit_on_error=False)
+    async def _show_last_known(self) -> None:
+        """The last run's orders, marked stale, while the first poll runs (and if the platform
+        is down, that is what there is). Read off the event loop; dropped if the poll won."""
         if self.history is None:
             return
         try:
-            orders = self.history.last_orders(self.profile_name)
+            orders = await asyncio.to_thread(self.history.last_orders, self.profile_name)
         except Exception as exc:  # a damaged database must not keep the tracker from opening
             self.notify(f"history: {exc}".splitlines()[0], severity="warning", markup=False)
             return
-        if orders:
+        if orders and len(self.book) == 0 and self.is_attached:
             self._stale = {o.order_no for o in orders}
             self.apply_changes(self.book.apply(orders), from_poll=False)
+            self._update_chrome()
 
     # -- polling -------------------------------------------------------------------------------
 
@@ -195,11 +198,21 @@ class OrdersScreen(Screen[None]):
             self._stale = set()
             if gone:
                 self.apply_changes(self.book.apply([], removed=sorted(gone)), from_poll=False)
-        if self.history is not None and changes:
+        if self.history is None or self.syncer.more:
+            return  # a first sync still paging in is saved once, when complete
+        if not self._saved_first_sync:
+            # Everything the first sync brought, once: the store keeps what it needs of it.
+            self._saved_first_sync = True
+            self._save_history(ChangeSet(added=list(self.book)), self._now())
+        elif changes:
             self._save_history(changes, self._now())
 
-    @work(group="history", exit_on_error=False)
-    async def _save_history(self, changes: ChangeSet, at: datetime) -> None:
+    def _save_history(self, changes: ChangeSet, at: datetime) -> None:
+        # run_worker with a coroutine, not @work: @work puts repr() of every argument in the
+        # worker's description, and the repr of 100,000 orders costs seconds and hundreds of MB.
+        self.run_worker(self._write_history(changes, at), group="history", exit_on_error=False)
+
+    async def _write_history(self, changes: ChangeSet, at: datetime) -> None:
         assert self.history is not None
         await asyncio.to_thread(self.history.record, self.profile_name, changes, at)
 
