@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from kameng_tui import __version__
 from kameng_tui.config import EXAMPLE, Config, ConfigError, Profile, config_path, load
+from kameng_tui.domain.text import clean
 from kameng_tui.i18n import Lang, detect_lang
 
 if TYPE_CHECKING:
@@ -29,7 +30,9 @@ class _Parser(argparse.ArgumentParser):
     """Bad usage is one line on stderr and exit code 2, never a usage dump."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"kameng-tui: error: {message} (see --help)\n")
+        # The message may quote the user's arguments: control characters made visible, so it
+        # stays one line and cannot drive the terminal.
+        self.exit(EXIT_USAGE, f"kameng-tui: error: {clean(message)} (see --help)\n")
 
 
 def _demo_orders(value: str) -> int:

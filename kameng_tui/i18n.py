@@ -348,8 +348,10 @@ for _key, _en, _zh in [
     (
         "next.completed",
         "Delivered. Ask the customer to check the codes or the credited account, "
-        "then confirm receipt (确认收货).",
-        "已发货。请客户核对卡密或到账情况，确认无误后确认收货。",
+        "then confirm receipt (确认收货). If nothing arrived, upload a screenshot and apply "
+        "for a delivery check (发货异常核实): answered in 10–30 minutes.",
+        "已发货。请客户核对卡密或到账情况，确认无误后确认收货。若未收到，请上传截图申请发货异常核实，"
+        "一般 10–30 分钟内答复。",
     ),
     (
         "next.cancelled",

@@ -56,7 +56,9 @@ class Syncer:
 
     def state(self) -> RefreshState:
         now = self.clock.now()
-        if self.error is not None and not self.running:
+        if self.paused and not self.running:
+            mode = RefreshMode.PAUSED  # no retry is coming: the pause is what matters
+        elif self.error is not None and not self.running:
             mode = RefreshMode.ERROR
         elif self.more:
             mode = RefreshMode.LOADING
@@ -75,8 +77,8 @@ class Syncer:
 
     def due(self) -> bool:
         """Whether the scheduler should start a poll now."""
-        if self.running or (self.paused and self.error is None):
-            return False
+        if self.running or self.paused:
+            return False  # paused means no traffic; r still polls on request
         return self.next_at is None or self.clock.now() >= self.next_at
 
     def seconds_until_due(self) -> float:

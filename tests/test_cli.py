@@ -13,7 +13,7 @@ import pytest
 
 from kameng_tui import __version__
 from kameng_tui.backends.demo import DemoPlatform
-from kameng_tui.cli import main
+from kameng_tui.cli import build_parser, main
 from kameng_tui.domain.clock import FIXED_EPOCH, ManualClock
 from kameng_tui.i18n import Lang
 from kameng_tui.server.app import ServerOptions, create_app
@@ -214,3 +214,138 @@ def test_history_prints_a_remembered_timeline(capsys: pytest.CaptureFixture[str]
     assert lines[0].split()[2] == "pending_payment" and order.timeline[-1].raw_status in lines[-1]
     code, out, err = run_cli(["history", "KM-never", "--demo"], capsys)
     assert code == 1 and out == "" and "no history of 'KM-never'" in err
+
+
+# -- the parser on its own, bounds, and the language -------------------------------------------
+
+
+def usage_error(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    """The one line main() prints for bad usage (asserting exit 2, nothing on stdout)."""
+    with pytest.raises(SystemExit) as exit:
+        main(argv)
+    assert exit.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.endswith("\n") and err.count("\n") == 1, err
+    assert err.startswith("kameng-tui: error: ") and err.endswith(" (see --help)\n")
+    return err.rstrip("\n")
+
+
+def test_version_goes_to_stdout_only(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit:
+        main(["--version"])
+    out, err = capsys.readouterr()
+    assert exit.value.code == 0 and err == ""
+    assert out == f"kameng-tui {__version__}\n"
+
+
+def test_help_is_usage_on_stdout(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit:
+        main(["--help"])
+    out, err = capsys.readouterr()
+    assert exit.value.code == 0 and err == ""
+    assert out.startswith("usage: kameng-tui")
+    for command in ("orders", "show", "history", "demo-server", "config", "--version"):
+        assert command in out
+
+
+def test_subcommand_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit:
+        main(["orders", "--help"])
+    assert exit.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: kameng-tui orders") and "--format" in out
+
+
+def test_parser_defaults() -> None:
+    args = build_parser().parse_args([])
+    assert args.command is None and args.lang is None and args.interval is None
+    assert args.demo is False and args.read_only is False
+    assert args.demo_orders is None and args.seed is None and args.profile is None
+
+
+def test_parser_values() -> None:
+    args = build_parser().parse_args(
+        ["--demo", "--demo-orders", "100000", "--interval", "0.05", "--lang", "zh", "--read-only"]
+    )
+    assert args.demo and args.demo_orders == 100_000 and args.interval == 0.05
+    assert args.lang == "zh" and args.read_only
+    assert build_parser().parse_args(["--demo-orders", "1", "--interval", "3600"]).interval == 3600
+    orders = build_parser().parse_args(["orders", "--status", "paid", "--status", "failed"])
+    assert orders.command == "orders" and orders.status == ["paid", "failed"]
+    assert orders.format == "table"
+
+
+@pytest.mark.parametrize(
+    ("argv", "complaint"),
+    [
+        (["--nope"], "unrecognized arguments: --nope"),
+        (["--demo-orders", "0"], "argument --demo-orders: must be between 1 and 100,000"),
+        (["--demo-orders", "-5"], "must be between 1 and 100,000"),
+        (["--demo-orders", "1.5"], "not a whole number: '1.5'"),
+        (["--interval", "0"], "argument --interval: must be between 0.05 and 3600 seconds"),
+        (["--interval", "0.04"], "must be between 0.05 and 3600 seconds"),
+        (["--interval", "3600.5"], "must be between 0.05 and 3600 seconds"),
+        (["--interval", "-1"], "must be between 0.05 and 3600 seconds"),
+        (["--interval", "nan"], "must be between 0.05 and 3600 seconds"),
+        (["--interval", "inf"], "must be between 0.05 and 3600 seconds"),
+        (["--interval", "soon"], "not a number: 'soon'"),
+        (["--interval"], "expected one argument"),
+        (["--lang", "fr"], "invalid choice: 'fr'"),
+        (["orders", "--format", "xml"], "invalid choice: 'xml'"),
+        (["orders", "--demo-orders", "0"], "must be between 1 and 100,000"),
+        (["show"], "ORDER_NO"),
+        (["config", "delete"], "invalid choice: 'delete'"),
+        (["demo-server", "--fault-rate", "2"], "must be between 0 and 1"),
+        (["launch"], "invalid choice: 'launch'"),
+    ],
+)
+def test_each_bad_usage_is_exactly_one_line_and_exit_2(
+    argv: list[str], complaint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert complaint in usage_error(argv, capsys)
+
+
+def test_a_bad_argument_with_a_newline_is_still_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert "unrecognized arguments: --no␊pe" in usage_error(["--no\npe"], capsys)
+    assert "\x1b" not in usage_error(["x\x1b[2J"], capsys)  # shown, not obeyed
+
+
+@pytest.mark.parametrize(
+    ("environ", "argv", "lang"),
+    [
+        ({}, [], Lang.EN),
+        ({"LANG": "zh_CN.UTF-8"}, [], Lang.ZH),
+        ({"LANG": "zh_CN.UTF-8", "LC_ALL": "C"}, [], Lang.EN),
+        ({"LANG": "C", "LC_MESSAGES": "zh_CN.UTF-8"}, [], Lang.ZH),
+        ({"LANG": "en_US.UTF-8"}, ["--lang", "zh"], Lang.ZH),
+        ({"LANG": "zh_CN.UTF-8"}, ["--lang", "en"], Lang.EN),
+    ],
+)
+def test_lang_defaults_from_the_environment(
+    ran_apps: list[KamengApp],
+    monkeypatch: pytest.MonkeyPatch,
+    environ: dict[str, str],
+    argv: list[str],
+    lang: Lang,
+) -> None:
+    for var, value in environ.items():
+        monkeypatch.setenv(var, value)
+    assert main(["--demo", "--demo-orders", "5", *argv]) == 0
+    (app,) = ran_apps
+    assert app.messages.lang is lang
+
+
+def test_lang_uses_the_environ_passed_to_main(
+    ran_apps: list[KamengApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    assert main(["--demo", "--demo-orders", "5"], environ={"LANG": "zh_CN.UTF-8"}) == 0
+    assert ran_apps[0].messages.lang is Lang.ZH
+
+
+def test_interval_defaults_to_five_seconds(ran_apps: list[KamengApp]) -> None:
+    assert main(["--demo", "--demo-orders", "5"]) == 0
+    assert ran_apps[0].syncer.interval == 5.0

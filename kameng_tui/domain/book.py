@@ -89,9 +89,13 @@ class OrderBook:
         return ranks
 
     def apply(self, orders: Iterable[Order], removed: Iterable[str] = ()) -> ChangeSet:
-        """Merge new or possibly changed orders; drop removed ones. Returns the real changes."""
+        """Merge new or possibly changed orders; drop removed ones. Returns the real changes,
+        each order at most once: a batch naming an order twice counts its last version, and an
+        order both sent and removed is removed (platform data is not trusted to be tidy)."""
+        gone = set(removed)
+        batch = {o.order_no: o for o in orders if o.order_no not in gone}
         changes = ChangeSet()
-        for order in orders:
+        for order in batch.values():
             old = self._orders.get(order.order_no)
             if old is None:
                 changes.added.append(order)
@@ -101,7 +105,7 @@ class OrderBook:
             else:
                 continue
             self._store(order)
-        for order_no in removed:
+        for order_no in dict.fromkeys(removed):
             old = self._orders.pop(order_no, None)
             if old is not None:
                 self._versions.pop(order_no, None)

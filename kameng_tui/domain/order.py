@@ -71,7 +71,10 @@ class Order(NamedTuple):
 
     @property
     def actor(self) -> Actor:
-        """Who must act next, from the label or, without one, from the status."""
+        """Who must act next, from the label or, without one, from the status. A settled
+        order's old label is history: nobody has to act on it."""
+        if self.status.is_final:
+            return Actor.NOBODY
         if self.label is not None:
             return self.label.actor
         if self.status is OrderStatus.ABNORMAL:

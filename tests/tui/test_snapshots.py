@@ -27,6 +27,8 @@ VIEWS: dict[str, list[str]] = {
     # the actions an unpaid order allows, and the confirmation before cancelling it
     "actions": ["j", "A"],
     "confirm": ["j", "A", "down", "down", "enter"],
+    # the appeal asks for its message
+    "prompt": ["j", "A", "down", "enter"],
     # `b` toggles the sidebar: shown at 80 columns (hidden there by default), hidden at 120
     "sidebar": ["b", "j", "j"],
 }

@@ -1,0 +1,195 @@
+"""The language from the locale, and the catalogue's texts formatted in both languages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from kameng_tui.domain.status import Actor, LabelCode, OrderStatus, ProductType
+from kameng_tui.i18n import CATALOGUE, Lang, Messages, detect_lang
+
+EN, ZH = Messages(Lang.EN), Messages(Lang.ZH)
+
+
+# -- detect_lang --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("environ", "lang"),
+    [
+        ({}, Lang.EN),
+        ({"LANG": ""}, Lang.EN),
+        ({"LANG": "zh_CN.UTF-8"}, Lang.ZH),
+        ({"LANG": "zh_TW.Big5"}, Lang.ZH),
+        ({"LANG": "zh"}, Lang.ZH),
+        ({"LANG": "ZH_CN.UTF-8"}, Lang.ZH),
+        ({"LANG": "C"}, Lang.EN),
+        ({"LANG": "C.UTF-8"}, Lang.EN),
+        ({"LANG": "POSIX"}, Lang.EN),
+        ({"LANG": "en_US.UTF-8"}, Lang.EN),
+        ({"LANG": "ja_JP.UTF-8"}, Lang.EN),
+        ({"LC_MESSAGES": "zh_CN.UTF-8"}, Lang.ZH),
+        ({"LC_ALL": "zh_CN.UTF-8"}, Lang.ZH),
+    ],
+)
+def test_detect_lang_from_one_variable(environ: dict[str, str], lang: Lang) -> None:
+    assert detect_lang(environ) is lang
+
+
+@pytest.mark.parametrize(
+    ("lc_all", "lc_messages", "lang_var", "expected"),
+    [
+        # LC_ALL wins over both others
+        ("C", "zh_CN.UTF-8", "zh_CN.UTF-8", Lang.EN),
+        ("zh_CN.UTF-8", "en_US.UTF-8", "en_US.UTF-8", Lang.ZH),
+        # then LC_MESSAGES over LANG
+        ("", "en_US.UTF-8", "zh_CN.UTF-8", Lang.EN),
+        ("", "zh_CN.UTF-8", "C", Lang.ZH),
+        # an empty variable counts as unset
+        ("", "", "zh_CN.UTF-8", Lang.ZH),
+        ("", "", "", Lang.EN),
+    ],
+)
+def test_detect_lang_precedence(
+    lc_all: str, lc_messages: str, lang_var: str, expected: Lang
+) -> None:
+    environ = {"LC_ALL": lc_all, "LC_MESSAGES": lc_messages, "LANG": lang_var}
+    assert detect_lang(environ) is expected
+
+
+def test_detect_lang_ignores_other_variables() -> None:
+    assert detect_lang({"LANGUAGE": "zh_CN", "LC_CTYPE": "zh_CN.UTF-8"}) is Lang.EN
+
+
+def test_detect_lang_reads_the_real_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    assert detect_lang(os.environ) is Lang.EN  # the autouse fixture cleared the locale
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert detect_lang(os.environ) is Lang.ZH
+    monkeypatch.setenv("LC_ALL", "en_GB.UTF-8")
+    assert detect_lang(os.environ) is Lang.EN
+
+
+def test_lang_values() -> None:
+    assert [lang.value for lang in Lang] == ["en", "zh"]
+    assert Lang("zh") is Lang.ZH
+
+
+# -- Messages -----------------------------------------------------------------------------------
+
+
+def test_messages_pick_the_column_of_their_language() -> None:
+    assert EN.lang is Lang.EN and ZH.lang is Lang.ZH
+    for key, (en, zh) in list(CATALOGUE.items())[:50]:
+        if "{" not in en:
+            assert EN(key) == en and ZH(key) == zh
+
+
+def test_messages_format_keyword_fields() -> None:
+    assert EN("header.shown", shown=3, total=9) == "3 of 9 orders"
+    assert ZH("header.shown", shown=3, total=9) == "显示 3 / 共 9 单"
+    assert EN("refresh.error", error="HTTP 503", n=8) == "error: HTTP 503 · retry in 8s"
+    assert ZH("refresh.error", error="HTTP 503", n=8) == "错误：HTTP 503 · 8 秒后重试"
+    assert EN("toast.status_changed", no="KM1", old="Paid", new="Delivering") == (
+        "KM1: Paid → Delivering"
+    )
+    assert ZH("actions.confirm", action="催单", no="KM1") == "确定对订单 KM1 执行「催单」？"
+
+
+def test_messages_without_params_give_the_text_unformatted() -> None:
+    assert EN("header.shown") == "{shown} of {total} orders"
+
+
+def test_a_missing_field_is_an_error_not_a_silent_gap() -> None:
+    with pytest.raises(KeyError):
+        EN("header.shown", shown=3)
+
+
+def test_unknown_keys_show_the_key() -> None:
+    assert EN("no.such.key") == "no.such.key"
+    assert ZH("no.such.key", n=1) == "no.such.key"
+    assert EN.has("status.paid") and not EN.has("no.such.key")
+
+
+def test_enum_texts() -> None:
+    assert EN.enum("status", OrderStatus.PAID) == "Paid"
+    assert ZH.enum("status", OrderStatus.PAID) == "已支付/待处理"
+    assert ZH.enum("type", ProductType.PHONE_TOPUP) == "话费充值"
+    assert EN.enum("actor", Actor.CUSTOMER) == "The customer"
+    assert ZH.enum("reason", LabelCode.OUT_OF_STOCK) == "卡密库存不足"
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_every_enum_value_has_texts(lang: Lang) -> None:
+    messages = Messages(lang)
+    pairs = [
+        *(("status", s) for s in OrderStatus),
+        *(("badge", s) for s in OrderStatus),
+        *(("type", t) for t in ProductType),
+        *(("type_short", t) for t in ProductType),
+        *(("actor", a) for a in Actor),
+        *(("reason", c) for c in LabelCode),
+    ]
+    for prefix, value in pairs:
+        key = f"{prefix}.{value.value}"
+        assert messages.has(key), key
+        assert messages.enum(prefix, value) != key
+
+
+def test_status_names_match_the_article_in_chinese() -> None:
+    from kameng_tui.domain.status import STATUS_ZH
+
+    for status in OrderStatus:
+        assert ZH.enum("status", status) == STATUS_ZH[status]
+
+
+# -- relative times -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("seconds", "en", "zh"),
+    [
+        (-5, "just now", "刚刚"),
+        (0, "just now", "刚刚"),
+        (0.99, "just now", "刚刚"),
+        (1, "1s ago", "1秒前"),
+        (59.9, "59s ago", "59秒前"),
+        (60, "1m ago", "1分钟前"),
+        (3599, "59m ago", "59分钟前"),
+        (3600, "1h ago", "1小时前"),
+        (86399, "23h ago", "23小时前"),
+        (86400, "1d ago", "1天前"),
+        (10 * 86400 + 5, "10d ago", "10天前"),
+    ],
+)
+def test_age(seconds: float, en: str, zh: str) -> None:
+    assert EN.age(seconds) == en
+    assert ZH.age(seconds) == zh
+
+
+@pytest.mark.parametrize(
+    ("seconds", "en", "zh"),
+    [
+        (-5, "in 0s", "0秒后"),
+        (0, "in 0s", "0秒后"),
+        (0.5, "in 0s", "0秒后"),
+        (30, "in 30s", "30秒后"),
+        (60, "in 1m", "1分钟后"),
+        (119, "in 1m", "1分钟后"),
+        (7200, "in 2h", "2小时后"),
+        (2 * 86400, "in 2d", "2天后"),
+    ],
+)
+def test_until(seconds: float, en: str, zh: str) -> None:
+    assert EN.until(seconds) == en
+    assert ZH.until(seconds) == zh
+
+
+def test_timestamps_in_local_time() -> None:
+    # conftest pins TZ=UTC
+    when = datetime(2026, 11, 25, 18, 30, 5, tzinfo=timezone(timedelta(hours=8)))
+    assert EN.timestamp(when) == "2026-11-25 10:30:05"
+    assert ZH.timestamp(datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)) == "2026-01-02 03:04:05"
+    assert EN.timestamp(None) == "—" and ZH.timestamp(None) == "—"
