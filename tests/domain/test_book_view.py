@@ -570,3 +570,29 @@ def test_a_batch_that_adds_and_removes_an_order_keeps_the_view_right() -> None:
     view.apply(book.apply([make_order(100)], removed=["KM00000100"]))
     assert "KM00000100" not in book
     assert_like_fresh(view, book)
+
+
+def test_urgency_puts_the_most_urgent_first_and_follows_the_clock() -> None:
+    book = OrderBook()
+    orders = [
+        make_order(1, status=S.DELIVERING, updated_at=ago(30), promised_by=ago(20)),  # overdue
+        make_order(2, status=S.ABNORMAL, updated_at=ago(50)),  # waiting on support
+        make_order(3, status=S.COMPLETED, updated_at=ago(1)),
+        make_order(4, status=S.DELIVERING, updated_at=ago(2), promised_by=NOW),
+        make_order(5, status=S.PENDING_PAYMENT, paid_at=None, promised_by=None,
+                   pay_deadline=NOW + timedelta(minutes=1), updated_at=ago(3)),
+    ]  # fmt: skip
+    book.apply(orders)
+    view = OrderView(book, sort=SortColumn.URGENCY)
+    ranks = book.attention_ranks(NOW)
+    assert ranks == {"KM00000002": 0, "KM00000001": 1, "KM00000005": 4}
+    view.set_attention(set(ranks), ranks)
+    assert [o.order_no[-1] for o in view.rows] == ["2", "1", "5", "3", "4"]
+    assert all(view.index_of(o.order_no) == i for i, o in enumerate(view.rows))
+    view.set_sort(SortColumn.URGENCY, descending=False)
+    assert [o.order_no[-1] for o in view.rows] == ["4", "3", "5", "1", "2"]
+    # Time passes: order 4 goes past its promise and joins the urgent ones.
+    later = book.attention_ranks(NOW + timedelta(minutes=1))
+    view.set_sort(SortColumn.URGENCY, descending=True)
+    view.set_attention(set(later), later)
+    assert [o.order_no[-1] for o in view.rows][:3] == ["2", "4", "1"]
