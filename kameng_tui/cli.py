@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from kameng_tui import __version__
@@ -111,6 +112,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds between polls (default: the profile's, else 5)",
     )
     parser.add_argument(
+        "--log", metavar="FILE", help="write a log: requests with timings, errors (no secrets)"
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="log in more detail (to --log, or the log dir)"
+    )
+    parser.add_argument(
         "--read-only",
         action="store_true",
         help="no actions on orders, whatever the profile allows",
@@ -151,6 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="share of answers that fail (500, 503, slow, bad JSON, cut connection)",
     )
 
+    commands.add_parser("info", help="the version and every path in use")
+
     config = commands.add_parser("config", help="where the configuration is; write or check it")
     config.add_argument("action", choices=("path", "init", "check"))
     config.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS)
@@ -166,7 +175,10 @@ def fail(code: int, message: str) -> int:
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     env = os.environ if environ is None else environ
     args = build_parser().parse_args(argv)
+    _start_log(getattr(args, "log", None), getattr(args, "debug", False))
     try:
+        if args.command == "info":
+            return _info(env, getattr(args, "config", None))
         if args.command == "config":
             return _config(args, env)
         if args.command == "demo-server":
@@ -235,6 +247,57 @@ def _tui(args: argparse.Namespace, config: Config, profile: Profile, env: Mappin
     )
     app.run()
     return app.return_code or 0
+
+
+def default_log_path() -> Path:
+    from platformdirs import user_log_path
+
+    return user_log_path("kameng-tui") / "kameng-tui.log"
+
+
+def _start_log(path: str | None, debug: bool) -> None:
+    """Log to a file when asked. Only our own loggers: httpx logs full URLs, and an older
+    shop's URL can carry a password, so its loggers stay quiet."""
+    if path is None and not debug:
+        return
+    import logging
+
+    target = Path(path).expanduser() if path else default_log_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(target, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    ours = logging.getLogger("kameng_tui")
+    for old in list(ours.handlers):  # one log at a time
+        ours.removeHandler(old)
+        old.close()
+    ours.addHandler(handler)
+    ours.setLevel(logging.DEBUG if debug else logging.INFO)
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _info(env: Mapping[str, str], explicit_config: str | None) -> int:
+    import platform as py
+
+    import textual
+
+    from kameng_tui.settings import settings_path
+    from kameng_tui.store.history import default_path
+
+    config = config_path(env, explicit_config)
+    rows = [
+        ("version", f"kameng-tui {__version__}"),
+        ("python", py.python_version()),
+        ("textual", textual.__version__),
+        ("config", f"{config}{'' if config.exists() else '  (not there yet)'}"),
+        ("history", str(default_path())),
+        ("settings", str(settings_path())),
+        ("log", f"{default_log_path()}  (with --debug; or --log FILE)"),
+    ]
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        print(f"{key:<{width}}  {value}")
+    return 0
 
 
 def _history() -> HistoryStore | None:

@@ -5,6 +5,7 @@ Pure Python on purpose: the TUI drives it from a worker and a timer, tests drive
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -14,6 +15,7 @@ from kameng_tui.domain.book import ChangeSet, OrderBook
 from kameng_tui.domain.clock import Clock
 
 MAX_BACKOFF = 60.0
+log = logging.getLogger("kameng_tui.sync")
 
 
 class RefreshMode(StrEnum):
@@ -133,6 +135,7 @@ class Syncer:
         return changes
 
     def _failed(self, message: str, retry_after: float | None) -> None:
+        log.warning("%s/%s poll failed: %s", self.backend.platform, self.backend.profile, message)
         self.failures += 1
         self.error = message
         backoff = min(self.interval * 2 ** (self.failures - 1), MAX_BACKOFF)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -349,3 +350,48 @@ def test_lang_uses_the_environ_passed_to_main(
 def test_interval_defaults_to_five_seconds(ran_apps: list[KamengApp]) -> None:
     assert main(["--demo", "--demo-orders", "5"]) == 0
     assert ran_apps[0].syncer.interval == 5.0
+
+
+def test_info_names_every_path(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run_cli(["info"], capsys, KAMENG_TUI_CONFIG=str(tmp_path / "c.toml"))
+    assert code == 0
+    keys = [line.split()[0] for line in out.splitlines()]
+    assert keys == ["version", "python", "textual", "config", "history", "settings", "log"]
+    assert str(tmp_path / "c.toml") in out and "(not there yet)" in out
+
+
+def test_the_log_has_timings_and_errors_but_never_a_secret(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from tests.backends.fake_dujiao_next import EMAIL, ORDER_PASSWORD, FakeDujiaoNext, order
+
+    platform = DemoPlatform(orders=20, clock=ManualClock(FIXED_EPOCH))
+    shop = FakeDujiaoNext(legacy=True)  # an older build: the password goes in the query
+    shop.orders = {"DJ1": order("DJ1", "paid")}
+    log = tmp_path / "k.log"
+    with (
+        serve(create_app(platform, ServerOptions(token="s3cret-token"))) as url,
+        serve(shop.app()) as next_url,
+    ):
+        config = tmp_path / "c.toml"
+        config.write_text(
+            f'[profiles.shop]\nplatform = "kameng"\nbase_url = "{url}"\ntoken_env = "T"\n'
+            f'[profiles.next]\nplatform = "dujiao-next"\nbase_url = "{next_url}"\n'
+            f'mode = "guest"\nguest_email = "{EMAIL}"\nguest_password_env = "P"\n'
+            'orders = ["DJ1"]\n',
+            encoding="utf-8",
+        )
+        env = {"KAMENG_TUI_CONFIG": str(config), "T": "s3cret-token", "P": ORDER_PASSWORD}
+        for profile in ("shop", "next"):
+            code, out, _ = run_cli(
+                ["--log", str(log), "orders", "--profile", profile, "--format", "json"],
+                capsys,
+                **env,
+            )
+            assert code == 0 and "CARD" not in out
+        run_cli(["--log", str(log), "orders", "--profile", "shop"], capsys, **{**env, "T": "x"})
+    text = log.read_text(encoding="utf-8")
+    assert re.search(r"GET /api/v1/orders -> HTTP 200 in \d+ ms", text)
+    assert "GET /api/v1/guest/orders/DJ1 -> HTTP 200" in text
+    for secret in ("s3cret-token", ORDER_PASSWORD, "Bearer", "Guest "):
+        assert secret not in text

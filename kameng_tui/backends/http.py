@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import random
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -25,6 +27,7 @@ from kameng_tui.domain.text import clean
 # A browser-like agent: some shops answer unknown or in-app agents with an interstitial page.
 USER_AGENT = f"Mozilla/5.0 (X11; Linux x86_64) kameng-tui/{__version__}"
 RETRY_STATUSES = frozenset({500, 502, 503, 504, 429})
+log = logging.getLogger("kameng_tui.http")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +106,9 @@ class JsonHttp:
         s = self.settings
         attempt = 0
         while True:
+            # Logged: method, path and timing only. Never headers (tokens) nor the query
+            # string (older shops take passwords there), nor any body (card codes).
+            started = time.perf_counter()
             try:
                 response = await self.client.request(
                     method, path, params=params, json=json_body, headers=headers
@@ -110,9 +116,12 @@ class JsonHttp:
                 body = response.content  # read it all: a cut connection fails here
             except httpx.TimeoutException:
                 problem, wait_hint = "timed out", None
+                _log_request(method, path, started, problem)
             except httpx.TransportError as exc:
                 problem, wait_hint = _transport_problem(exc), None
+                _log_request(method, path, started, problem)
             else:
+                _log_request(method, path, started, f"HTTP {response.status_code}")
                 if response.status_code not in RETRY_STATUSES:
                     return Answer(response.status_code, self._parse(response, body, parse_json),
                                   response.headers)  # fmt: skip
@@ -142,6 +151,12 @@ class JsonHttp:
             raise BackendError(
                 f"HTTP {response.status_code}: not JSON ({clean(kind, limit=40)})"
             ) from None
+
+
+def _log_request(method: str, path: str, started: float, outcome: str) -> None:
+    if log.isEnabledFor(logging.INFO):
+        elapsed = (time.perf_counter() - started) * 1000
+        log.info("%s %s -> %s in %.0f ms", method, clean(path, limit=200), outcome, elapsed)
 
 
 def _transport_problem(exc: httpx.TransportError) -> str:
