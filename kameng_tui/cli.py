@@ -21,6 +21,7 @@ from kameng_tui.i18n import Lang, detect_lang
 
 if TYPE_CHECKING:
     from kameng_tui.domain.clock import Clock
+    from kameng_tui.domain.order import Order
     from kameng_tui.store.history import HistoryStore
 
 EXIT_PLATFORM = 1
@@ -310,13 +311,13 @@ def _history() -> HistoryStore | None:
         return None
 
 
-def _fetch_all(profile: Profile, env: Mapping[str, str]) -> list[object]:
+def _fetch_all(profile: Profile, env: Mapping[str, str]) -> list[Order]:
     from kameng_tui.backends.factory import make_backend
 
-    async def run() -> list[object]:
+    async def run() -> list[Order]:
         backend = make_backend(profile, env, _clock())
         try:
-            orders: dict[str, object] = {}
+            orders: dict[str, Order] = {}
             cursor: str | None = None
             while True:
                 result = await backend.fetch_changes(cursor)
@@ -332,7 +333,6 @@ def _fetch_all(profile: Profile, env: Mapping[str, str]) -> list[object]:
 
 def _orders(args: argparse.Namespace, profile: Profile, env: Mapping[str, str]) -> int:
     from kameng_tui.backends.base import BackendError
-    from kameng_tui.domain.order import Order
     from kameng_tui.domain.status import OrderStatus, ProductType
     from kameng_tui.output import record, to_csv, to_json, to_table
 
@@ -347,9 +347,7 @@ def _orders(args: argparse.Namespace, profile: Profile, env: Mapping[str, str]) 
     orders = [
         o
         for o in fetched
-        if isinstance(o, Order)
-        and (not statuses or o.status in statuses)
-        and (not types or o.product_type in types)
+        if (not statuses or o.status in statuses) and (not types or o.product_type in types)
     ]
     orders.sort(key=lambda o: (o.updated_at, o.order_no), reverse=True)
     now = _clock().now()
@@ -380,7 +378,7 @@ def _show(args: argparse.Namespace, profile: Profile, env: Mapping[str, str]) ->
     from kameng_tui.backends.factory import make_backend
     from kameng_tui.output import record, to_detail, to_json
 
-    async def run() -> object:
+    async def run() -> Order | None:
         backend = make_backend(profile, env, _clock())
         try:
             return await backend.get_order(args.order_no)
@@ -393,7 +391,7 @@ def _show(args: argparse.Namespace, profile: Profile, env: Mapping[str, str]) ->
         return fail(EXIT_PLATFORM, f"{profile.name}: {exc}")
     if order is None:
         return fail(EXIT_PLATFORM, f"{profile.name}: no order {args.order_no!r}")
-    data = record(order, _clock().now(), profile.policy)  # type: ignore[arg-type]
+    data = record(order, _clock().now(), profile.policy)
     sys.stdout.write(to_json(data) + "\n" if args.format == "json" else to_detail(data))
     return 0
 

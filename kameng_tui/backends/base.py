@@ -45,6 +45,18 @@ class Backend(ABC):
     async def fetch_changes(self, cursor: str | None) -> SyncResult:
         """Everything when `cursor` is None, else what changed since it."""
 
+    async def fetch_watched(self, numbers: list[str]) -> SyncResult:
+        """For watch-list platforms: each watched order; the ones the platform does not know
+        come back as removed."""
+        orders, missing = [], []
+        for order_no in numbers:
+            order = await self.get_order(order_no)
+            if order is None:
+                missing.append(order_no)
+            else:
+                orders.append(order)
+        return SyncResult(orders, None, len(orders), removed=missing)
+
     async def get_order(self, order_no: str) -> Order | None:
         """One order as the platform sees it now; None when it does not know it.
 

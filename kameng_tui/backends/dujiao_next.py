@@ -86,14 +86,7 @@ class DujiaoNextBackend(Backend):
     async def fetch_changes(self, cursor: str | None) -> SyncResult:
         if self.mode == "admin":
             return await self._admin_page(cursor)
-        orders, missing = [], []
-        for order_no in self.watch:
-            order = await self.get_order(order_no)
-            if order is None:
-                missing.append(order_no)
-            else:
-                orders.append(order)
-        return SyncResult(orders, None, len(orders), removed=missing)
+        return await self.fetch_watched(self.watch)
 
     async def get_order(self, order_no: str) -> Order | None:
         if self.mode == "admin":

@@ -158,14 +158,7 @@ class DujiaokaBackend(Backend):
         await self.http.aclose()
 
     async def fetch_changes(self, cursor: str | None) -> SyncResult:
-        orders, missing = [], []
-        for sn in self.watch:
-            order = await self.get_order(sn)
-            if order is None:
-                missing.append(sn)
-            else:
-                orders.append(order)
-        return SyncResult(orders, None, len(orders), removed=missing)
+        return await self.fetch_watched(self.watch)
 
     async def get_order(self, order_no: str) -> Order | None:
         code = await self._check(order_no)
