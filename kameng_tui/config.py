@@ -114,8 +114,10 @@ class Config:
     profiles: Mapping[str, Profile]
 
     def profile(self, name: str | None) -> Profile:
-        """The named profile, else the default one, else the demo."""
+        """The named profile, else the default one, else the only one, else the demo."""
         chosen = name or self.default_profile
+        if chosen is None and len(self.profiles) == 1:
+            chosen = next(iter(self.profiles))
         if chosen is None:
             return Profile("demo", "demo")
         if chosen not in self.profiles:

@@ -81,7 +81,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "hint.pay_window_closing": ("Pay window closing", "即将超时未付"),
     # relative time
     "age.now": ("just now", "刚刚"),
-    "age.seconds": ("{n}s ago", "{n}秒前"),
     "age.minutes": ("{n}m ago", "{n}分钟前"),
     "age.hours": ("{n}h ago", "{n}小时前"),
     "age.days": ("{n}d ago", "{n}天前"),
@@ -446,7 +445,10 @@ class Messages:
         return self(f"{prefix}.{value.value}")
 
     def age(self, seconds: float) -> str:
-        """A compact 'how long ago' for a non-negative number of seconds."""
+        """A compact 'how long ago' for a non-negative number of seconds, to the minute.
+
+        Ages are on screen for every row and tick as time passes; seconds would repaint them
+        every second, which over SSH costs more than they tell (exact times are in the detail)."""
         return self._span("age", seconds)
 
     def until(self, seconds: float) -> str:
@@ -454,7 +456,7 @@ class Messages:
 
     def _span(self, prefix: str, seconds: float) -> str:
         s = int(max(seconds, 0))
-        if prefix == "age" and s < 1:
+        if prefix == "age" and s < 60:
             return self("age.now")
         if s < 60:
             return self(f"{prefix}.seconds", n=s)

@@ -9,9 +9,11 @@
   until the screen has been repainted.
 - key_to_paint_s_100k: cursor down, and a filter switch, each until repainted; the worse of the two.
 - datatable_*: the built-in DataTable holding the same rows, for comparison.
+- idle_bytes_per_min, refresh_1pct_bytes, ...: bytes written to the terminal while idle and for
+  one refresh changing 1% of the orders (see tools/termbytes.py).
 
 Targets (2-core machine): first frame at 100k < 1.5 s, 1% refresh < 0.1 s, key to paint < 0.05 s,
-peak RSS < 300 MB.
+peak RSS < 300 MB, idle output < 2 KB per minute.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ _HOME = tempfile.mkdtemp(prefix="kameng-bench-")
 for _var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
     os.environ[_var] = os.path.join(_HOME, _var.lower())
 
+from termbytes import figures as terminal_bytes  # noqa: E402 (tools/, beside this file)
 from textual import events  # noqa: E402 (after the private home is set)
 
 from kameng_tui.backends.demo import DemoBackend, DemoPlatform  # noqa: E402
@@ -294,6 +297,7 @@ def main() -> None:
     figures.update(asyncio.run(tracker_figures()))
     if "--no-datatable" not in sys.argv:
         figures.update(asyncio.run(datatable_figures()))
+    figures.update(terminal_bytes())
     figures = {k: round(v, 4) for k, v in figures.items()}
     figures["machine"] = f"{os.cpu_count()} cores, python {sys.version.split()[0]}"  # type: ignore[assignment]
     print(json.dumps(figures, indent=2))

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 
 pytestmark = pytest.mark.e2e
 
@@ -41,14 +42,24 @@ class Tmux:
 
     def start(self, command: list[str], env: dict[str, str]) -> None:
         exports = " ".join(f"{k}={v}" for k, v in env.items())
-        # COLUMNS / LINES would override the pane's real size (shutil.get_terminal_size).
-        line = f"env -u COLUMNS -u LINES {exports} {' '.join(command)}"
+        # COLUMNS / LINES would override the pane's real size (shutil.get_terminal_size), and
+        # the colours must follow TERM (and NO_COLOR) alone, whatever the outer terminal says.
+        unset = "-u COLUMNS -u LINES -u COLORTERM -u NO_COLOR"
+        line = f"env {unset} {exports} {' '.join(command)}"
         self.run(
             "new-session", "-d", "-s", "e2e", "-x", str(self.width), "-y", str(self.height), line
         )
 
     def screen(self) -> str:
         return self.run("capture-pane", "-p", "-t", "e2e")
+
+    def styled_screen(self) -> str:
+        """The screen with its colours and attributes as SGR sequences."""
+        return self.run("capture-pane", "-p", "-e", "-t", "e2e")
+
+    def resize(self, width: int, height: int) -> None:
+        self.run("resize-window", "-t", "e2e", "-x", str(width), "-y", str(height))
+        self.width, self.height = width, height
 
     def keys(self, *keys: str, literal: bool = False) -> None:
         self.run("send-keys", "-t", "e2e", *(["-l"] if literal else []), *keys)
@@ -162,6 +173,120 @@ def test_80x24_in_chinese(tmux: Callable[[int, int], Tmux]) -> None:
         lambda s: "共 300 单" in s or "每 5 秒自动刷新" in s, "the zh first frame"
     )
     assert "订单号" in screen
+    assert_fits(screen, 80, 24)
+    term.keys("q")
+
+
+# Private Use Area code points: the icons of patched "Nerd" fonts, boxes anywhere else.
+PRIVATE_USE = re.compile("[\ue000-\uf8ff\U000f0000-\U0010ffff]")
+SGR = re.compile(r"\x1b\[([\d;]*)m")
+
+
+def assert_fits(screen: str, width: int, height: int) -> None:
+    """Every line within the terminal, no Nerd Font glyph, and the footer on the last line."""
+    lines = screen.rstrip("\n").split("\n")
+    assert len(lines) <= height
+    assert all(cell_len(line) <= width for line in lines), "a line runs past the edge"
+    assert not PRIVATE_USE.search(screen), "a glyph that needs a Nerd Font"
+
+
+def colours(styled: str) -> set[tuple[str, ...]]:
+    """The colours named in a styled capture: ("256", n), ("rgb", r, g, b) or ("16", code)."""
+    found: set[tuple[str, ...]] = set()
+    for params in SGR.findall(styled):
+        codes = params.split(";")
+        i = 0
+        while i < len(codes):
+            code = codes[i]
+            if code in ("38", "48") and i + 1 < len(codes):
+                if codes[i + 1] == "5":
+                    found.add(("256", codes[i + 2]))
+                    i += 3
+                    continue
+                if codes[i + 1] == "2":
+                    found.add(("rgb", *codes[i + 2 : i + 5]))
+                    i += 5
+                    continue
+            if code.isdigit() and (
+                30 <= int(code) <= 37 or 40 <= int(code) <= 47 or 90 <= int(code) <= 107
+            ):
+                found.add(("16", code))
+            i += 1
+    return found
+
+
+def is_grey(colour: tuple[str, ...]) -> bool:
+    kind, *values = colour
+    if kind == "rgb":
+        return len(set(values)) == 1
+    if kind == "256":
+        n = int(values[0])
+        if n >= 232 or n in (0, 7, 8, 15, 16, 231):
+            return True
+        if 16 <= n <= 231:
+            n -= 16
+            return n // 36 == (n // 6) % 6 == n % 6  # equal red, green and blue steps
+        return False
+    return values[0] in ("30", "37", "40", "47", "90", "97", "100", "107")
+
+
+TERMINALS = {
+    # id: (width, height, extra environment)
+    "80x24": (80, 24, {}),
+    "200x60": (200, 60, {}),
+    "xterm-16-colours": (120, 40, {"TERM": "xterm"}),
+    "no-color": (120, 40, {"NO_COLOR": "1"}),
+}
+
+
+@pytest.mark.parametrize("kind", list(TERMINALS))
+def test_terminal_kinds(tmux: Callable[[int, int], Tmux], kind: str) -> None:
+    width, height, extra = TERMINALS[kind]
+    term = tmux(width, height)
+    term.start([str(COMMAND), "--demo", "--lang", "en"], {**ENV, **extra})
+    screen = term.wait_for(shows_all, f"the first frame at {width}x{height}")
+    assert_fits(screen, width, height)
+    assert "Order no." in screen and re.search(r"KM\d{14}", screen)
+    assert "q Quit" in screen.splitlines()[-1]  # the footer shows on the last line
+    if width >= 170:  # wide: the details sit beside the list, on the same lines
+        assert any("KM" in line and "Who must act" in line for line in screen.splitlines())
+    found = colours(term.styled_screen())
+    if kind == "xterm-16-colours":
+        assert found and all(c[0] == "16" for c in found), "TERM=xterm has 16 colours"
+    elif kind == "no-color":
+        assert all(is_grey(c) for c in found), (
+            f"NO_COLOR shows colour: {found - {c for c in found if is_grey(c)}}"
+        )
+    else:
+        assert any(not is_grey(c) for c in found), "a 256-colour terminal shows colours"
+    term.keys("j", "j")  # the cursor still moves and the app still answers
+    term.keys("q")
+    deadline = time.monotonic() + 10
+    while term.alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not term.alive()
+
+
+def test_resize_while_running(tmux: Callable[[int, int], Tmux]) -> None:
+    term = tmux(120, 40)
+    term.start([str(COMMAND), "--demo", "--lang", "en", "--interval", "1"], ENV)
+    screen = term.wait_for(shows_all, "the first frame")
+    assert "Needs attention" in screen  # the sidebar shows from 100 columns
+
+    term.resize(80, 24)
+    screen = term.wait_for(
+        lambda s: "Needs attention" not in s and shows_all(s) and len(s.split("\n")[0]) <= 80,
+        "the narrow layout",
+    )
+    assert_fits(screen, 80, 24)
+
+    term.resize(200, 60)
+    screen = term.wait_for(
+        lambda s: any("KM" in line and "Who must act" in line for line in s.splitlines()),
+        "the wide layout, details beside the list",
+    )
+    assert_fits(screen, 200, 60)
+    assert "Needs attention" in screen
     term.keys("q")
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -101,6 +101,7 @@ class OrdersScreen(Screen[None]):
             messages, syncer.backend.platform, syncer.backend.profile, id="header"
         )
         self.sidebar = Sidebar(messages, on_filter=self._filter_changed, id="sidebar")
+        self._sidebar_chosen = False  # until `b`, the sidebar follows the terminal's width
         self.search = SearchInput(placeholder=messages("search.placeholder"), id="search")
         self.order_list = OrderList(self.view, messages, now, id="orders")
         self.order_list.policy = policy
@@ -125,8 +126,7 @@ class OrdersScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.search.display = False
-        if self.app.size.width < SIDEBAR_MIN_WIDTH:
-            self.sidebar.display = False
+        self._fit_sidebar(self.app.size.width)
         self.order_list.focus()
         interval = self.syncer.interval
         # Ages, marks and the next poll move on this tick (tests pause it and tick by hand).
@@ -222,11 +222,12 @@ class OrdersScreen(Screen[None]):
         ranks = self.book.attention_ranks(self._now(), self.policy)
         attention = set(ranks)
         if attention != self.order_list.attention or ranks != self.view.urgency:
+            crossed = attention ^ self.order_list.attention
             self.order_list.attention = attention
             if self.view.set_attention(attention, ranks):
                 self.order_list.rows_changed(None)
             else:
-                self.order_list.refresh()
+                self.order_list.refresh_orders(crossed)  # only their markers changed
             self._update_counts(len(attention))
         self.order_list.tick()
         self.detail.tick()
@@ -423,7 +424,17 @@ class OrdersScreen(Screen[None]):
         _, attention, _ = self.sidebar.current()
         self.sidebar.choose(status="all" if attention else "attention")
 
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_sidebar(event.size.width)
+
+    def _fit_sidebar(self, width: int) -> None:
+        if not self._sidebar_chosen:
+            self.sidebar.display = width >= SIDEBAR_MIN_WIDTH
+            if not self.sidebar.display and self.sidebar.has_focus_within:
+                self.order_list.focus()
+
     def action_toggle_sidebar(self) -> None:
+        self._sidebar_chosen = True
         self.sidebar.display = not self.sidebar.display
         if not self.sidebar.display and self.sidebar.has_focus_within:
             self.order_list.focus()
@@ -520,7 +531,7 @@ class OrdersScreen(Screen[None]):
         self._save_watch([no for no in watched if no != selected])
         self.apply_changes(self.book.apply([], removed=[selected]))
         self._update_chrome()
-        self.notify(self.t("toast.unwatched", no=selected), timeout=3, markup=False)
+        self.notify(self.t("toast.unwatched", no=clean(selected)), timeout=3, markup=False)
 
     def _save_watch(self, orders: list[str]) -> None:
         profiles = self.app.profiles  # type: ignore[attr-defined]
@@ -545,7 +556,8 @@ class OrdersScreen(Screen[None]):
         selected = self.order_list.selected_no
         if selected is None:
             return
-        self.app.copy_to_clipboard(selected)
+        # Cleaned: a pasted ESC could end a shell's bracketed paste and run the rest.
+        self.app.copy_to_clipboard(clean(selected))
         self.notify(self.t("toast.copied_no", no=clean(selected)), timeout=3, markup=False)
 
     def action_copy_codes(self) -> None:
@@ -554,7 +566,7 @@ class OrdersScreen(Screen[None]):
         if order is None or not order.card_codes:
             self.notify(self.t("toast.no_codes"), timeout=3, markup=False)
             return
-        self.app.copy_to_clipboard("\n".join(order.card_codes))
+        self.app.copy_to_clipboard("\n".join(clean(code) for code in order.card_codes))
         # Say what was copied, never the codes themselves.
         n = len(order.card_codes)
         self.notify(

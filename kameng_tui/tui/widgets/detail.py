@@ -49,10 +49,15 @@ class DetailPane(VerticalScroll, can_focus=True):
         self.observed: Callable[[str], list[TimelineEvent]] | None = None
         self.codes_shown = False  # card codes stay masked until asked for, for one order
         self._mask_timer: Timer | None = None
-        self._age = ""  # the relative time last shown, so a tick repaints only when it changes
+        # What a tick may change, as last shown: the title's age, and the attention reasons.
+        self._age = ""
+        self._reasons: tuple[object, ...] = ()
+        # The title line has its own widget, so the age ticking repaints one line, not the pane.
+        self._title = Static(id="detail-title")
         self._body = Static(id="detail-body")
 
     def compose(self):  # type: ignore[no-untyped-def]
+        yield self._title
         yield self._body
 
     def on_mount(self) -> None:
@@ -89,8 +94,13 @@ class DetailPane(VerticalScroll, can_focus=True):
             self._repaint()
 
     def tick(self) -> None:
-        if self.order is not None and self._age_text(self.order.updated_at) != self._age:
+        order = self.order
+        if order is None:
+            return
+        if tuple(attention_reasons(order, self._now(), self.policy)) != self._reasons:
             self._repaint()
+        elif self._age_text(order.updated_at) != self._age:
+            self._title.update(self._title_text(order), layout=False)  # one line, same size
 
     def set_messages(self, messages: Messages) -> None:
         self.t = messages
@@ -105,31 +115,41 @@ class DetailPane(VerticalScroll, can_focus=True):
         if not self.is_mounted:
             return
         if self.order is None:
+            self._title.update("")
             self._body.update(Text(self.t("detail.none"), style=self._style("detail--muted")))
             return
+        self._title.update(self._title_text(self.order))
         self._body.update(self.build(self.order))
 
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(name, partial=True)
 
+    def _title_text(self, order: Order) -> Text:
+        """Status, order number and how long ago it last changed, on one line."""
+        title = Text(no_wrap=True, overflow="ellipsis")
+        title.append(
+            f" {self.t.enum('status', order.status)} ",
+            self._style(f"status--{order.status.value}"),
+        )
+        title.append("  ")
+        title.append(clean(order.order_no), self._style("detail--heading"))
+        self._age = self._age_text(order.updated_at)
+        title.append(f"  {self._age}", self._style("detail--muted"))
+        return title
+
     def build(self, order: Order) -> RenderableType:
+        """Everything below the title line."""
         t = self.t
         now = self._now()
         heading = self._style("detail--heading")
         parts: list[RenderableType] = []
 
-        title = Text()
-        title.append(
-            f" {t.enum('status', order.status)} ", self._style(f"status--{order.status.value}")
-        )
-        title.append("  ")
-        title.append(clean(order.order_no), heading)
-        parts.append(title)
         parts.append(
             Text(t("detail.raw_status", raw=clean(order.raw_status)), self._style("detail--muted"))
         )
 
         reasons = attention_reasons(order, now, self.policy)
+        self._reasons = tuple(reasons)
         if reasons:
             line = Text("! ", self._style("detail--attention"))
             line.append(
@@ -174,7 +194,7 @@ class DetailPane(VerticalScroll, can_focus=True):
                     (t("field.paid"), Text(t.timestamp(order.paid_at))),
                     (t("field.promised"), Text(t.timestamp(order.promised_by))),
                     (t("field.delivered"), Text(t.timestamp(order.delivered_at))),
-                    (t("field.updated"), self._with_age(order.updated_at, now)),
+                    (t("field.updated"), Text(t.timestamp(order.updated_at))),
                 ]
             )
         )
@@ -215,12 +235,6 @@ class DetailPane(VerticalScroll, can_focus=True):
 
     def _age_text(self, when: datetime) -> str:
         return self.t.age((self._now() - when).total_seconds())
-
-    def _with_age(self, when: datetime, now: datetime) -> Text:
-        self._age = self._age_text(when)
-        text = Text(self.t.timestamp(when))
-        text.append(f"  ({self._age})", self._style("detail--muted"))
-        return text
 
     def _fields(self, rows: list[tuple[str, Text]]) -> Table:
         table = Table.grid(padding=(0, 1))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
 from typing import ClassVar
 
 from rich.text import Text
@@ -10,6 +12,10 @@ from textual.widget import Widget
 from kameng_tui.domain.text import clean
 from kameng_tui.i18n import Messages
 from kameng_tui.sync import RefreshMode, RefreshState
+
+# A routine poll is quick: saying "refreshing" for it would repaint the header twice a poll.
+# Only a poll still running after this many seconds is shown.
+BUSY_AFTER = 1.0
 
 
 class StatusHeader(Widget):
@@ -32,6 +38,7 @@ class StatusHeader(Widget):
         self.state: RefreshState | None = None
         self.stale = False  # showing the last run's data until the first poll lands
         self._last: tuple[object, ...] = ()
+        self._busy_since: float | None = None
 
     def update(
         self,
@@ -43,6 +50,13 @@ class StatusHeader(Widget):
         stale: bool = False,
     ) -> None:
         """Repaint only when what the header says changed (every byte counts over SSH)."""
+        if state.mode is RefreshMode.REFRESHING:
+            if self._busy_since is None:
+                self._busy_since = time.monotonic()
+            if time.monotonic() - self._busy_since < BUSY_AFTER:
+                state = replace(state, mode=RefreshMode.AUTO)
+        else:
+            self._busy_since = None
         age_text = None if age is None else self.t.age(age)
         key = (
             shown, total, age_text, state.mode, state.error, int(state.retry_in), self.t.lang,

@@ -105,10 +105,11 @@ class Sidebar(Vertical):
         counts = {f"status:{ALL}": total, f"status:{ATTENTION}": attention, f"type:{ALL}": total}
         counts.update({f"status:{s.value}": by_status.get(s, 0) for s in OrderStatus})
         counts.update({f"type:{p.value}": by_type.get(p, 0) for p in ProductType})
-        if counts == self._counts:
+        changed = {key for key, n in counts.items() if self._counts.get(key) != n}
+        if not changed:
             return
         self._counts = counts
-        self._relabel()
+        self._relabel(changed)  # a list repaints whole: leave alone the one that did not change
 
     def set_messages(self, messages: Messages) -> None:
         self.t = messages
@@ -160,12 +161,12 @@ class Sidebar(Vertical):
     def _entry_options(self, kind: str, entries: list[str]) -> list[Option]:
         return [Option(self._entry_prompt(kind, e), id=f"{kind}:{e}") for e in entries]
 
-    def _relabel(self) -> None:
+    def _relabel(self, only: set[str] | None = None) -> None:
         for kind, entries, option_list in (
             ("status", self._status_ids, self.status_list),
             ("type", self._type_ids, self.type_list),
         ):
             for entry in entries:
-                option_list.replace_option_prompt(
-                    f"{kind}:{entry}", self._entry_prompt(kind, entry)
-                )
+                key = f"{kind}:{entry}"
+                if only is None or key in only:
+                    option_list.replace_option_prompt(key, self._entry_prompt(kind, entry))
