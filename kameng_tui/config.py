@@ -7,6 +7,7 @@ variables that hold them (`token_env`, `password_env`, `guest_password_env`).
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from typing import Any
 from platformdirs import user_config_path
 
 from kameng_tui.domain.attention import DEFAULT_POLICY, AttentionPolicy
+from kameng_tui.domain.text import clean
 
 APP_NAME = "kameng-tui"
 ENV_VAR = "KAMENG_TUI_CONFIG"
@@ -85,8 +87,9 @@ class ConfigError(Exception):
     """A configuration problem: which file, which key, what is wrong (one line)."""
 
     def __init__(self, path: Path | None, key: str | None, message: str) -> None:
+        # Keys are the user's (profile names): control characters shown, so it stays one line.
         where = " · ".join(part for part in (str(path) if path else None, key) if part)
-        super().__init__(f"{where}: {message}" if where else message)
+        super().__init__(clean(f"{where}: {message}" if where else message, limit=300))
         self.path, self.key, self.message = path, key, message
 
 
@@ -211,7 +214,9 @@ def _check_types(table: Mapping[str, Any], key: str, path: Path | None) -> None:
             if not isinstance(value, bool):
                 raise ConfigError(path, where, "must be true or false")
         elif option in ("interval", "stalled_minutes"):
-            if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+            # TOML has inf and nan; neither is a number of seconds to wait.
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if not number or not math.isfinite(value) or value <= 0 or value > 10**6:
                 unit = "seconds" if option == "interval" else "minutes"
                 raise ConfigError(path, where, f"must be a positive number of {unit}")
         elif option == "base_url":

@@ -1,10 +1,18 @@
-"""`orders` and `show` for scripts: plain tables, JSON and CSV, no colour, no markup."""
+"""`orders` and `show` for scripts: plain tables, JSON and CSV, no colour, no markup.
+
+Platform text may carry terminal control sequences, and any of these may be printed to a
+terminal. JSON keeps the data exactly: the characters a terminal could obey (C0 and C1
+controls, DEL, bidi overrides, line separators, lone surrogates) are JSON escapes. The table and
+CSV show them as visible symbols, as the tracker does; CSV also defuses spreadsheet formulas:
+a text cell starting with = + - or @ gets a leading apostrophe. JSON is the lossless format.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -13,7 +21,7 @@ from rich.cells import cell_len
 
 from kameng_tui.domain.attention import DEFAULT_POLICY, AttentionPolicy, attention_reasons
 from kameng_tui.domain.order import Order
-from kameng_tui.domain.text import clean
+from kameng_tui.domain.text import FIELD_LIMIT, clean
 
 FIELDS = (
     "order_no",
@@ -36,6 +44,10 @@ FIELDS = (
     "updated_at",
 )
 TABLE_COLUMNS = ("order_no", "status", "product_type", "amount", "updated_at", "label")
+# JSON escapes C0 controls itself; with ensure_ascii=False these would pass through raw.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_FORMULA_START = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # and full-width
+_NUMERIC = frozenset({"quantity", "amount"})
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -68,7 +80,19 @@ def record(order: Order, now: datetime, policy: AttentionPolicy = DEFAULT_POLICY
 
 
 def to_json(records: list[dict[str, Any]] | dict[str, Any]) -> str:
-    return json.dumps(records, ensure_ascii=False, indent=2)
+    text = json.dumps(records, ensure_ascii=False, indent=2)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _csv_cell(key: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = ";".join(value)
+    text = str(value) if key in _NUMERIC else clean(value, limit=FIELD_LIMIT)
+    if key not in _NUMERIC and text.startswith(_FORMULA_START):
+        text = "'" + text  # a spreadsheet would run it as a formula
+    return text
 
 
 def to_csv(records: Iterable[dict[str, Any]]) -> str:
@@ -76,12 +100,7 @@ def to_csv(records: Iterable[dict[str, Any]]) -> str:
     writer = csv.DictWriter(out, FIELDS, lineterminator="\n")
     writer.writeheader()
     for row in records:
-        writer.writerow(
-            {
-                k: ";".join(v) if isinstance(v, list) else ("" if v is None else v)
-                for k, v in row.items()
-            }
-        )
+        writer.writerow({k: _csv_cell(k, v) for k, v in row.items()})
     return out.getvalue()
 
 
@@ -89,7 +108,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return "-"
     if isinstance(value, list):
-        return ",".join(value) or "-"
+        return clean(",".join(value), limit=200) or "-"
     return clean(value, limit=200)  # a terminal may read this: no control characters
 
 

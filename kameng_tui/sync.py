@@ -14,8 +14,29 @@ from kameng_tui.backends.base import Backend, BackendError
 from kameng_tui.domain.book import ChangeSet, OrderBook
 from kameng_tui.domain.clock import Clock
 
-MAX_BACKOFF = 60.0
+# After a failed poll. The rule: a failing platform is tried again at least once per interval,
+# so once it is back the tracker notices within one interval, by itself. Within that bound it
+# backs off: trouble that may pass (a timeout, a dropped connection, 429, 5xx) is tried again
+# after a quarter interval, then half, then every interval; trouble that will not pass by
+# itself (401, 403, a wrong URL, an HTML page) waits the whole interval. Only Retry-After
+# (429, 503) makes it wait longer: the platform has said it is not back before then.
+FIRST_RETRY_SHARE = 0.25  # of the interval
+MIN_RETRY = 0.5  # seconds, unless the interval itself is shorter
+MAX_RETRY_AFTER = 3600.0  # a longer Retry-After is a bug, not a plan
 log = logging.getLogger("kameng_tui.sync")
+
+
+def retry_delay(
+    interval: float, failures: int, *, retryable: bool, retry_after: float | None = None
+) -> float:
+    """Seconds from the `failures`-th failed poll in a row to the next try."""
+    delay = interval
+    if retryable:
+        grown = interval * FIRST_RETRY_SHARE * 2 ** min(failures - 1, 30)
+        delay = min(interval, max(MIN_RETRY, grown))
+    if retry_after is not None:
+        delay = max(delay, min(retry_after, MAX_RETRY_AFTER))
+    return delay
 
 
 class RefreshMode(StrEnum):
@@ -106,10 +127,11 @@ class Syncer:
         try:
             result = await self.backend.fetch_changes(self.cursor)
         except BackendError as error:
-            self._failed(str(error), error.retry_after)
+            self._failed(str(error), error.retry_after, retryable=error.retryable)
             return None
         except Exception as error:  # a backend bug must not take the screen down
-            self._failed(f"{type(error).__name__}: {error}".splitlines()[0][:200], None)
+            message = f"{type(error).__name__}: {error}".splitlines()[0][:200]
+            self._failed(message, None, retryable=False)
             return None
         finally:
             self.running = False
@@ -134,11 +156,11 @@ class Syncer:
             self.next_at = self.last_success + timedelta(seconds=self.interval)
         return changes
 
-    def _failed(self, message: str, retry_after: float | None) -> None:
+    def _failed(self, message: str, retry_after: float | None, *, retryable: bool) -> None:
         log.warning("%s/%s poll failed: %s", self.backend.platform, self.backend.profile, message)
         self.failures += 1
         self.error = message
-        backoff = min(self.interval * 2 ** (self.failures - 1), MAX_BACKOFF)
-        if retry_after is not None:
-            backoff = max(backoff, retry_after)
-        self.next_at = self.clock.now() + timedelta(seconds=backoff)
+        delay = retry_delay(
+            self.interval, self.failures, retryable=retryable, retry_after=retry_after
+        )
+        self.next_at = self.clock.now() + timedelta(seconds=delay)

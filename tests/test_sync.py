@@ -11,7 +11,7 @@ from kameng_tui.backends.base import Backend, BackendError, SyncResult
 from kameng_tui.domain.book import OrderBook
 from kameng_tui.domain.clock import ManualClock
 from kameng_tui.domain.status import OrderStatus
-from kameng_tui.sync import MAX_BACKOFF, RefreshMode, Syncer
+from kameng_tui.sync import MIN_RETRY, RefreshMode, Syncer, retry_delay
 from tests.domain.factory import make_order
 
 
@@ -78,9 +78,9 @@ async def test_errors_back_off_and_keep_the_data(clock: ManualClock) -> None:
     backend = FakeBackend(
         [
             page(range(2), "a"),
-            BackendError("HTTP 503"),
-            BackendError("HTTP 503"),
-            BackendError("HTTP 503", retry_after=30),
+            BackendError("HTTP 503", retryable=True),
+            BackendError("HTTP 503", retryable=True),
+            BackendError("HTTP 503", retry_after=30, retryable=True),
             ValueError("bad json\nline two"),
             page(range(2, 3), "b"),
         ]
@@ -94,7 +94,8 @@ async def test_errors_back_off_and_keep_the_data(clock: ManualClock) -> None:
         state = sync.state()
         assert state.mode is RefreshMode.ERROR and len(sync.book) == 2
         waits.append(state.retry_in)
-    assert waits == [4, 8, 30, 32]  # doubling, at least Retry-After
+    # Growing up to the interval, at least Retry-After; a backend bug waits the interval.
+    assert waits == [1, 2, 30, 4]
     assert sync.error == "ValueError: bad json"  # one line, never a traceback
     clock.advance(sync.seconds_until_due())
     await sync.poll()
@@ -104,11 +105,12 @@ async def test_errors_back_off_and_keep_the_data(clock: ManualClock) -> None:
 
 @pytest.mark.parametrize("failures", [10])
 async def test_backoff_is_capped(clock: ManualClock, failures: int) -> None:
-    sync = syncer(FakeBackend([BackendError("down")] * failures), clock, interval=5)
+    errors: list[SyncResult | Exception] = [BackendError("down", retryable=True)] * failures
+    sync = syncer(FakeBackend(errors), clock, interval=5)
     for _ in range(failures):
         clock.advance(sync.seconds_until_due())
         await sync.poll()
-    assert sync.state().retry_in == MAX_BACKOFF
+    assert sync.state().retry_in == 5  # never longer than the interval
 
 
 async def test_pause_resume_and_refresh_now(clock: ManualClock) -> None:
@@ -228,10 +230,11 @@ async def test_a_poll_while_one_is_awaiting_returns_none_and_does_not_call_the_b
 
 
 @pytest.mark.parametrize("interval", [1.0, 5.0, 7.5, 45.0, 120.0])
-async def test_backoff_doubles_from_the_interval_up_to_the_cap(
+async def test_backoff_doubles_from_a_quarter_interval_up_to_the_interval(
     clock: ManualClock, interval: float
 ) -> None:
-    sync = syncer(FakeBackend([BackendError("HTTP 502")] * 8), clock, interval=interval)
+    errors: list[SyncResult | Exception] = [BackendError("HTTP 502", retryable=True)] * 8
+    sync = syncer(FakeBackend(errors), clock, interval=interval)
     for failures in range(1, 9):
         clock.advance(sync.seconds_until_due())
         assert sync.due()
@@ -239,25 +242,37 @@ async def test_backoff_doubles_from_the_interval_up_to_the_cap(
         state = sync.state()
         assert state.mode is RefreshMode.ERROR and state.error == "HTTP 502"
         assert sync.failures == failures
-        expected = min(interval * 2 ** (failures - 1), MAX_BACKOFF)
-        assert state.retry_in == pytest.approx(expected)
+        expected = min(interval, max(MIN_RETRY, interval / 4 * 2 ** (failures - 1)))
+        assert state.retry_in == pytest.approx(expected) and state.retry_in <= interval
         assert sync.next_at == clock.now() + timedelta(seconds=expected)
         assert not sync.due()
-    assert MAX_BACKOFF == 60
+    assert retry_delay(interval, 3, retryable=True) == interval  # the third retry on
+
+
+@pytest.mark.parametrize("interval", [0.05, 2.0, 5.0, 3600.0])
+def test_errors_that_will_not_pass_by_themselves_wait_one_interval(interval: float) -> None:
+    for failures in (1, 2, 10, 10_000):
+        assert retry_delay(interval, failures, retryable=False) == interval
+        assert retry_delay(interval, failures, retryable=True) <= interval
 
 
 @pytest.mark.parametrize(
     ("retry_after", "expected"),
-    [(None, 20.0), (1.0, 20.0), (20.0, 20.0), (45.0, 45.0), (300.0, 300.0)],
+    [(None, 5.0), (1.0, 5.0), (20.0, 20.0), (45.0, 45.0), (300.0, 300.0), (1e30, 3600.0)],
 )
 async def test_retry_after_is_honoured_when_longer(
     clock: ManualClock, retry_after: float | None, expected: float
 ) -> None:
-    backend = FakeBackend([BackendError("busy"), BackendError("HTTP 429", retry_after=retry_after)])
+    backend = FakeBackend(
+        [
+            BackendError("busy", retryable=True),
+            BackendError("HTTP 429", retry_after=retry_after, retryable=True),
+        ]
+    )
     sync = syncer(backend, clock, interval=10)
     await sync.poll()
     clock.advance(sync.seconds_until_due())
-    await sync.poll()  # the second failure: 10 * 2 = 20 s unless the platform asks for more
+    await sync.poll()  # the second failure: 10 / 4 * 2 = 5 s unless the platform asks for more
     assert sync.state().retry_in == expected and sync.error == "HTTP 429"
 
 
@@ -294,25 +309,25 @@ async def test_any_other_exception_becomes_a_one_line_error(
 async def test_success_clears_the_error_and_restarts_the_backoff(clock: ManualClock) -> None:
     backend = FakeBackend(
         [
-            BackendError("a"),
-            BackendError("b"),
-            BackendError("c"),
+            BackendError("a", retryable=True),
+            BackendError("b", retryable=True),
+            BackendError("c", retryable=True),
             page(range(1), "x"),
-            BackendError("d"),
+            BackendError("d", retryable=True),
         ]
     )
     sync = syncer(backend, clock, interval=2)
     for _ in range(3):
         clock.advance(sync.seconds_until_due())
         await sync.poll()
-    assert sync.state().retry_in == 8 and sync.last_success is None
+    assert sync.state().retry_in == 2 and sync.last_success is None  # 0.5, 1, then 2
     clock.advance(sync.seconds_until_due())
     assert await sync.poll() is not None
     assert sync.error is None and sync.failures == 0 and sync.state().retry_in == 0
     assert sync.last_success == clock.now() and sync.state().mode is RefreshMode.AUTO
     clock.advance(sync.seconds_until_due())
     await sync.poll()
-    assert sync.failures == 1 and sync.state().retry_in == 2  # from the interval again
+    assert sync.failures == 1 and sync.state().retry_in == 0.5  # from the first step again
     assert sync.state().last_success is not None  # the last good time is kept
 
 

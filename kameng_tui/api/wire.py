@@ -1,20 +1,39 @@
 """Orders as JSON on kameng-tui's own API (docs/api.md), both ways.
 
-Decoding treats every payload as untrusted: a wrong type, a bad decimal or date, or a missing
-field is a `WireError` naming the field, never a crash further up.
+Decoding treats every payload as untrusted: a wrong type, a bad decimal or date, a number or
+time out of any plausible range, or a missing field is a `WireError` naming the field, never a
+crash further up. Texts are cut to `FIELD_LIMIT` characters, card codes and timeline events to
+`LIST_LIMIT` (the newest events kept).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from kameng_tui.domain.order import Order, Refund, StatusLabel, TimelineEvent
 from kameng_tui.domain.status import LABEL_ACTOR, Actor, LabelCode, OrderStatus, ProductType
+from kameng_tui.domain.text import LIST_LIMIT, bounded
 
 API_PREFIX = "/api/v1"
+# Beyond these an amount or a time is garbage, and near year 1 or 9999 date arithmetic and
+# local-time conversion overflow: such values are refused where they enter.
+MAX_AMOUNT_DIGITS = 15  # a trillion yuan a thousand times over
+MAX_QUANTITY = 10**9
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(3000, 1, 1, tzinfo=UTC)
+
+
+def plausible_time(value: datetime) -> bool:
+    """An aware time an order can carry: between 1970 and 3000."""
+    return EARLIEST <= value < LATEST
+
+
+def plausible_amount(value: Decimal) -> bool:
+    """A finite amount under 10**15, judged by its exponent (abs() of 1e999999999 overflows)."""
+    return value.is_finite() and (value.is_zero() or value.adjusted() < MAX_AMOUNT_DIGITS)
 
 
 class WireError(ValueError):
@@ -98,12 +117,14 @@ class _Fields:
             return default
         if not isinstance(value, str):
             raise WireError(f"{self.path}.{key}: expected a string")
-        return value
+        return bounded(value)
 
     def integer(self, key: str) -> int:
         value = self._get(key, True)
         if not isinstance(value, int) or isinstance(value, bool):
             raise WireError(f"{self.path}.{key}: expected an integer")
+        if not 0 <= value <= MAX_QUANTITY:
+            raise WireError(f"{self.path}.{key}: out of range")
         return value
 
     def flag(self, key: str, default: bool = False) -> bool:
@@ -117,11 +138,15 @@ class _Fields:
     def decimal(self, key: str) -> Decimal:
         text = self.text(key)
         try:
-            value = Decimal(text)
+            value = Decimal(text) if len(text) <= 64 else None
         except InvalidOperation:
-            raise WireError(f"{self.path}.{key}: not a decimal: {text[:40]!r}") from None
+            value = None
+        if value is None:
+            raise WireError(f"{self.path}.{key}: not a decimal: {text[:40]!r}")
         if not value.is_finite():
             raise WireError(f"{self.path}.{key}: not a finite decimal")
+        if not plausible_amount(value):
+            raise WireError(f"{self.path}.{key}: out of range")
         return value
 
     def time(self, key: str, *, required: bool = False) -> datetime | None:
@@ -136,11 +161,14 @@ class _Fields:
             raise WireError(f"{self.path}.{key}: not an ISO 8601 time: {value[:40]!r}") from None
         if parsed.tzinfo is None:
             raise WireError(f"{self.path}.{key}: time without a timezone")
+        if not plausible_time(parsed):
+            raise WireError(f"{self.path}.{key}: out of range: {value[:40]!r}")
         return parsed
 
     def required_time(self, key: str) -> datetime:
         value = self.time(key, required=True)
-        assert value is not None
+        if value is None:  # present, but null
+            raise WireError(f"{self.path}.{key}: missing")
         return value
 
     def items(self, key: str) -> list[object]:
@@ -189,7 +217,9 @@ def decode_order(value: object, path: str = "order") -> Order:
     if not all(isinstance(c, str) for c in codes):
         raise WireError(f"{path}.card_codes: expected strings")
     timeline = []
-    for index, item in enumerate(f.items("timeline")):
+    events = f.items("timeline")
+    first = max(len(events) - LIST_LIMIT, 0)
+    for index, item in enumerate(events[first:], first):
         event = _Fields(item, f"{path}.timeline[{index}]")
         event_status = event.text("status")
         timeline.append(
@@ -221,7 +251,7 @@ def decode_order(value: object, path: str = "order") -> Order:
         delivered_at=f.time("delivered_at"),
         pay_deadline=f.time("pay_deadline"),
         promised_by=f.time("promised_by"),
-        card_codes=tuple(c for c in codes if isinstance(c, str)),
+        card_codes=tuple(bounded(c) for c in codes[:LIST_LIMIT] if isinstance(c, str)),
         refund=refund,
         timeline=tuple(timeline),
     )

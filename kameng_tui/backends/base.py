@@ -11,11 +11,18 @@ from kameng_tui.domain.order import Order
 
 class BackendError(Exception):
     """A platform could not be reached or answered something unusable. The message is one line
-    fit for the header or stderr: never a secret, never a traceback."""
+    fit for the header or stderr: never a secret, never a traceback.
 
-    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+    `retryable`: the trouble may pass by itself soon (a timeout, a dropped connection, 429,
+    5xx), so the next try comes sooner; otherwise (401, 403, a wrong URL, an HTML page) only
+    a change on the platform or in the profile helps, and it is tried once per interval."""
+
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, retryable: bool = False
+    ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.retryable = retryable
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,22 +8,31 @@
 
 Envelope: `{"status_code": 0, "msg": ..., "data": ..., "pagination": {...}}`; an error has a
 non-zero `status_code` (checked together with the HTTP status).
+
+Every field is untrusted: a wrong type falls back to a neutral value (no name, amount 0) where
+one exists, and is otherwise a one-line `BackendError`. Times are RFC 3339; epoch seconds or
+milliseconds and "2026-11-25 10:30[:00]" (slashes too) are read as well, a time without an
+offset as China time (the shops' own zone), and Go's zero time as unset.
 """
 
 from __future__ import annotations
 
 import base64
+import math
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
+from itertools import islice
 from typing import Any
+from urllib.parse import quote
 
+from kameng_tui.api.wire import MAX_QUANTITY, plausible_amount, plausible_time
 from kameng_tui.backends.base import Backend, BackendError, SyncResult
-from kameng_tui.backends.http import Answer, HttpSettings, JsonHttp
+from kameng_tui.backends.http import Answer, HttpSettings, JsonHttp, status_text
 from kameng_tui.domain.order import Order, Refund, TimelineEvent
 from kameng_tui.domain.products import guess_product_type
 from kameng_tui.domain.status import OrderStatus
-from kameng_tui.domain.text import clean
+from kameng_tui.domain.text import LIST_LIMIT, bounded, clean
 
 API = "/api/v1"
 PAGE_SIZE = 100  # the most the API allows
@@ -43,6 +52,7 @@ STATUS_MAP: dict[str, OrderStatus] = {
     "refunded": OrderStatus.REFUNDED,
 }
 NOT_FOUND = "error.guest_order_not_found"
+SHOP_TZ = timezone(timedelta(hours=8), "CST")  # for times sent without an offset
 
 
 def guest_credential(email: str, password: str) -> str:
@@ -90,7 +100,8 @@ class DujiaoNextBackend(Backend):
 
     async def get_order(self, order_no: str) -> Order | None:
         if self.mode == "admin":
-            body = await self._admin("GET", f"{API}/admin/orders/{order_no}", missing_ok=True)
+            path = f"{API}/admin/orders/{quote(order_no, safe='')}"
+            body = await self._admin("GET", path, missing_ok=True)
             return None if body is None else parse_order(body.get("data"))
         answer = await self._guest_get(order_no)
         body = answer.body
@@ -101,7 +112,7 @@ class DujiaoNextBackend(Backend):
         return parse_order(body.get("data"))
 
     async def _guest_get(self, order_no: str) -> Answer:
-        path = f"{API}/guest/orders/{order_no}"
+        path = f"{API}/guest/orders/{quote(order_no, safe='')}"
         by_query = {
             "email": self._email.strip().lower(),
             "order_password": self._guest_password.strip(),
@@ -198,10 +209,12 @@ def _is_not_found(answer: Answer) -> bool:
 def _check(answer: Answer) -> None:
     """Both the HTTP status and the envelope's `status_code` must say success."""
     body = answer.body
-    if not isinstance(body, dict):
-        raise BackendError(f"HTTP {answer.status}: malformed answer (not an envelope)")
     if answer.status == 401:
         raise BackendError("unauthorized: check the profile's credentials")
+    if not isinstance(body, dict):
+        if answer.status >= 400:  # an error page, say a firewall's: the status says it all
+            raise BackendError(status_text(answer.status))
+        raise BackendError(f"HTTP {answer.status}: malformed answer (not an envelope)")
     if answer.status >= 400 or _code(body) != 0:
         message = body.get("msg")
         detail = f": {clean(message, limit=120)}" if isinstance(message, str) else ""
@@ -213,35 +226,70 @@ def _dict(value: object) -> dict[str, Any]:
 
 
 def _int(value: object, default: int) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else default
+    """A count: a whole number from 0 to MAX_QUANTITY, else `default`."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_QUANTITY:
+        return value
+    return default
 
 
 def _text(value: object) -> str:
-    return value if isinstance(value, str) else ""
+    return bounded(value) if isinstance(value, str) else ""
 
 
 def _time(data: Mapping[str, Any], key: str) -> datetime | None:
+    """A time field; None when absent, empty or Go's zero time. BackendError when it is there
+    but not a time, or an implausible one."""
     value = data.get(key)
-    if not isinstance(value, str) or not value:
+    if value is None or value == "":
         return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise BackendError(
-            f"malformed answer: {key} is not a time: {clean(value)[:40]!r}"
-        ) from None
-    if parsed.tzinfo is None:
-        raise BackendError(f"malformed answer: {key} has no timezone")
+    parsed = _parse_time(value)
+    if parsed is None:
+        shown = clean(value, limit=40) if isinstance(value, str) else type(value).__name__
+        raise BackendError(f"malformed answer: {key} is not a time: {shown}")
+    if parsed.year == 1 and parsed.utcoffset() == timedelta(0):
+        return None  # Go's time.Time{}: never set
+    if not plausible_time(parsed):
+        raise BackendError(f"malformed answer: {key} is out of range")
     return parsed
+
+
+def _parse_time(value: object) -> datetime | None:
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isascii() and text.isdigit() and len(text) <= 15:
+            return _parse_time(int(text))
+        if len(text) > 64 or not text.isascii():
+            return None
+        date, sep, rest = text.partition(" ") if "T" not in text else text.partition("T")
+        text = date.replace("/", "-") + (sep and "T") + rest
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=SHOP_TZ)
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        try:
+            seconds = value / 1000 if abs(value) >= 10**11 else value  # milliseconds, by size
+            return datetime.fromtimestamp(seconds, UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    return None
 
 
 def _money(data: Mapping[str, Any], key: str) -> Decimal:
     value = data.get(key, "0")
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        raise BackendError(f"malformed answer: {key} is not an amount") from None
-    if not amount.is_finite():
+    if value is None or value == "":
+        return Decimal(0)
+    amount: Decimal | None = None
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        text = str(value).strip()
+        try:
+            amount = Decimal(text) if len(text) <= 64 else None
+        except InvalidOperation:
+            amount = None
+    if amount is None or not plausible_amount(amount):
         raise BackendError(f"malformed answer: {key} is not an amount")
     return amount
 
@@ -249,23 +297,31 @@ def _money(data: Mapping[str, Any], key: str) -> Decimal:
 def _title(item: Mapping[str, Any]) -> str:
     title = item.get("title")
     if isinstance(title, str):
-        return title
+        return bounded(title)
     if isinstance(title, dict):
         for locale in ("zh-CN", "zh", "en"):
             if isinstance(title.get(locale), str):
-                return str(title[locale])
-        return next((v for v in title.values() if isinstance(v, str)), "")
+                return bounded(title[locale])
+        return bounded(next((v for v in title.values() if isinstance(v, str)), ""))
     return ""
 
 
 def parse_order(data: object) -> Order:
     """A Dujiao-Next order object as a domain order. Unknown statuses stay as they came, and
     the order is flagged (abnormal) so a person looks at it."""
-    if not isinstance(data, dict) or not isinstance(data.get("order_no"), str):
+    number = data.get("order_no") if isinstance(data, dict) else None
+    if isinstance(number, int) and not isinstance(number, bool):
+        number = str(number)
+    if not isinstance(data, dict) or not isinstance(number, str) or not number:
         raise BackendError("malformed answer: no order object")
-    raw = _text(data.get("status"))
+    raw_value = data.get("status")
+    # A status of the wrong type is shown as it came (abnormal), like an unknown one.
+    raw = _text(raw_value) if raw_value is None or isinstance(raw_value, str) else str(raw_value)
+    raw = bounded(raw, 64)
     status = STATUS_MAP.get(raw, OrderStatus.ABNORMAL)
-    items = [i for i in data.get("items") or [] if isinstance(i, dict)]
+    listed = data.get("items")
+    listed = listed[:LIST_LIMIT] if isinstance(listed, list) else []
+    items = [i for i in listed if isinstance(i, dict)]
     titles = [_title(i) for i in items]
     name = titles[0] if titles else ""
     if len(titles) > 1:
@@ -280,8 +336,9 @@ def parse_order(data: object) -> Order:
     delivered = _time(fulfillment, "delivered_at")
     amount = _money(data, "total_amount")
     refunded = _money(data, "refunded_amount") if data.get("refunded_amount") else Decimal(0)
-    payload = _text(fulfillment.get("payload"))
-    codes = tuple(line.strip() for line in payload.splitlines() if line.strip())
+    payload = fulfillment.get("payload")
+    lines = payload.splitlines() if isinstance(payload, str) else []
+    codes = tuple(islice((bounded(line.strip()) for line in lines if line.strip()), LIST_LIMIT))
     # The API has no updated_at: the latest moment it reports stands in for it.
     events = [(created, OrderStatus.PENDING_PAYMENT, "pending_payment")]
     if paid is not None:
@@ -295,7 +352,7 @@ def parse_order(data: object) -> Order:
         events.append((events[-1][0], status, raw))
     timeline = tuple(TimelineEvent(at, s, r) for at, s, r in events)
     return Order(
-        order_no=data["order_no"],
+        order_no=bounded(number),
         product_name=name,
         product_type=guess_product_type(" ".join(titles)),
         merchant="",

@@ -19,13 +19,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from html.parser import HTMLParser
+from itertools import islice
+from urllib.parse import quote
 
+from kameng_tui.api.wire import plausible_amount
 from kameng_tui.backends.base import Backend, BackendError, SyncResult
-from kameng_tui.backends.http import HttpSettings, JsonHttp
+from kameng_tui.backends.http import HttpSettings, JsonHttp, status_text
 from kameng_tui.domain.clock import Clock
 from kameng_tui.domain.order import Order, StatusLabel, TimelineEvent
 from kameng_tui.domain.products import guess_product_type
 from kameng_tui.domain.status import LabelCode, OrderStatus
+from kameng_tui.domain.text import LIST_LIMIT, bounded
 
 # The status label texts (app/Models/Order.php), as the detail page shows them.
 STATUS_MAP: dict[str, OrderStatus] = {
@@ -76,6 +80,13 @@ class _Page(HTMLParser):
         elif not self._skip and data.strip():
             self.texts.append(data.strip())
 
+    def parse_marked_section(self, i: int, report: bool = True) -> int:
+        # Python before 3.13 raises AssertionError on a malformed "<![...": skip it as a comment.
+        try:
+            return super().parse_marked_section(i, report)
+        except AssertionError:
+            return self.parse_bogus_comment(i)
+
 
 @dataclass(frozen=True, slots=True)
 class Detail:
@@ -88,7 +99,11 @@ class Detail:
 def parse_detail(html: str) -> Detail | None:
     """The detail page's status and info; None for an error page ("订单不存在")."""
     page = _Page()
-    page.feed(html)
+    try:
+        page.feed(html)
+        page.close()
+    except AssertionError:  # html.parser's last word on markup it cannot read: use what it read
+        pass
     label = next((t for t in page.texts if t in STATUS_MAP), None)
     if label is None:
         # Some themes put the label inside a longer text, e.g. "订单状态：已完成".
@@ -102,14 +117,18 @@ def parse_detail(html: str) -> Detail | None:
     joined = "\n".join(page.texts)
     amount_match = _AMOUNT.search(joined)
     amount = None
-    if amount_match:
+    if amount_match and len(amount_match.group(1)) <= 64:
         try:
             amount = Decimal(amount_match.group(1))
         except InvalidOperation:
             amount = None
+        if amount is not None and not plausible_amount(amount):
+            amount = None
     product_match = _PRODUCT.search(joined)
+    product = bounded(product_match.group(1).strip()) if product_match else ""
+    # Card codes, one a line: kept whole (they may be many), the rest bounded in `_order`.
     info = page.textareas[0].strip() if page.textareas else ""
-    return Detail(label, info, product_match.group(1).strip() if product_match else "", amount)
+    return Detail(label, info, product, amount)
 
 
 @dataclass
@@ -124,7 +143,7 @@ class _Seen:
 def _label_for(status: OrderStatus, info: str) -> StatusLabel | None:
     if status not in (OrderStatus.FAILED, OrderStatus.ABNORMAL) or not info:
         return None
-    text = info.splitlines()[0][:200]
+    text = bounded(info.splitlines()[0], 200)
     if "库存" in info:
         return StatusLabel.of(LabelCode.OUT_OF_STOCK, text)
     if "运营商" in info or "接口" in info:
@@ -186,9 +205,11 @@ class DujiaokaBackend(Backend):
 
     async def _check(self, sn: str) -> int:
         for family in await self._families():
-            answer = await self.http.request("GET", family[0].format(sn=sn))
+            answer = await self.http.request("GET", family[0].format(sn=quote(sn, safe="")))
             if answer.status == 404:
                 continue  # the other family's server
+            if answer.status >= 400:  # say a firewall's 403 page: the status says it all
+                raise BackendError(status_text(answer.status))
             self._family = family
             body = answer.body
             code = body.get("code") if isinstance(body, dict) else None
@@ -199,11 +220,12 @@ class DujiaokaBackend(Backend):
 
     async def _detail(self, sn: str) -> Detail | None:
         assert self._family is not None
-        answer = await self.http.request("GET", self._family[1].format(sn=sn), parse_json=False)
+        path = self._family[1].format(sn=quote(sn, safe=""))
+        answer = await self.http.request("GET", path, parse_json=False)
         if answer.status == 404:
             return None
         if answer.status >= 400:
-            raise BackendError(f"HTTP {answer.status} on the order page")
+            raise BackendError(f"{status_text(answer.status)} on the order page")
         html = answer.body if isinstance(answer.body, str) else ""
         detail = parse_detail(html)
         if detail is None and not any(t in html for t in _NOT_FOUND_TEXTS):
@@ -226,7 +248,8 @@ class DujiaokaBackend(Backend):
         info = detail.info
         codes: tuple[str, ...] = ()
         if status is OrderStatus.COMPLETED:
-            codes = tuple(line.strip() for line in info.splitlines() if line.strip())
+            lines = (bounded(line.strip()) for line in info.splitlines() if line.strip())
+            codes = tuple(islice(lines, LIST_LIMIT))
         product = detail.product or (seen.detail.product if seen.detail else "")
         amount = detail.amount if detail.amount is not None else (
             seen.detail.amount if seen.detail and seen.detail.amount is not None else Decimal(0)

@@ -1,9 +1,13 @@
 """JSON over HTTP for every platform adapter: timeouts, a few quick retries, one-line errors.
 
-Only brief, transient failures are retried here (a dropped connection, a timeout, a 5xx), with
-exponential backoff and jitter. Longer trouble is the sync loop's business: it keeps the last
-good data on screen and schedules the next poll, honouring Retry-After, which travels up in
-the `BackendError`.
+Only brief, transient failures are retried here (a dropped connection, a timeout, 429, a 5xx),
+with exponential backoff and jitter. Longer trouble is the sync loop's business: it keeps the
+last good data on screen and schedules the next poll, honouring Retry-After, which travels up
+in the `BackendError` together with whether the trouble may pass by itself (`retryable`).
+
+Every failure becomes one line naming the host (never the URL: an older shop's query string
+or a base_url's user info can carry a password) and what went wrong in plain words, never an
+httpx class name.
 """
 
 from __future__ import annotations
@@ -12,11 +16,14 @@ import asyncio
 import json
 import logging
 import random
+import socket
+import ssl
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from http import HTTPStatus
 from typing import Any
 
 import httpx
@@ -28,6 +35,8 @@ from kameng_tui.domain.text import clean
 # A browser-like agent: some shops answer unknown or in-app agents with an interstitial page.
 USER_AGENT = f"Mozilla/5.0 (X11; Linux x86_64) kameng-tui/{__version__}"
 RETRY_STATUSES = frozenset({500, 502, 503, 504, 429})
+# A Retry-After beyond this is a platform bug, not a plan: an hour, and `r` still polls at once.
+MAX_RETRY_AFTER = 3600.0
 log = logging.getLogger("kameng_tui.http")
 
 
@@ -40,6 +49,10 @@ class HttpSettings:
     max_wait: float = 4.0  # never wait longer than this inside one poll
 
 
+# What a JsonHttp made without settings uses (tests make it quicker).
+DEFAULT_SETTINGS = HttpSettings()
+
+
 @dataclass(frozen=True, slots=True)
 class Answer:
     status: int
@@ -47,18 +60,30 @@ class Answer:
     headers: Mapping[str, str]
 
 
+def status_text(status: int) -> str:
+    """`HTTP 403 Forbidden`: the standard phrase, never the server's (it is untrusted)."""
+    try:
+        return f"HTTP {status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"HTTP {status}"
+
+
 def retry_after_seconds(value: str | None) -> float | None:
-    """Retry-After as seconds: delta-seconds or an HTTP date."""
+    """Retry-After as seconds: delta-seconds or an HTTP date, at most MAX_RETRY_AFTER."""
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
+    if value.isascii() and value.isdigit():  # ASCII: str.isdigit() also takes "²"
+        seconds = float(value)
+    else:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        if when.tzinfo is None:  # "-0000": UTC without saying so (RFC 5322)
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 
 class JsonHttp:
@@ -73,17 +98,27 @@ class JsonHttp:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: random.Random | None = None,
     ) -> None:
-        self.settings = settings or HttpSettings()
+        self.settings = settings or DEFAULT_SETTINGS
         s = self.settings
-        self.client = httpx.AsyncClient(
-            base_url=base_url,
-            timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout),
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json, text/html;q=0.9"},
-            transport=transport,
-            follow_redirects=True,
-        )
+        try:
+            self.client = httpx.AsyncClient(
+                base_url=base_url,
+                timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout),
+                headers={"User-Agent": USER_AGENT, "Accept": "application/json, text/html;q=0.9"},
+                transport=transport,
+                follow_redirects=True,
+            )
+        except httpx.InvalidURL:
+            raise BackendError("base_url is not a valid URL") from None
         self._sleep = sleep
         self._rng = rng or random.Random()
+
+    @property
+    def host(self) -> str:
+        """Where requests go, as errors name it: host and port, nothing else of the URL."""
+        url = self.client.base_url
+        host = f"[{url.host}]" if ":" in url.host else url.host
+        return clean(f"{host}:{url.port}" if url.port else host or "the platform", limit=100)
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -100,8 +135,8 @@ class JsonHttp:
     ) -> Answer:
         """Send, retrying transient failures; the answer of any final HTTP status.
 
-        Raises `BackendError` when the platform cannot be reached, keeps failing with 5xx, or
-        answers JSON that does not parse."""
+        Raises `BackendError` when the platform cannot be reached, keeps failing with 429 or
+        5xx, or answers JSON that does not parse."""
         s = self.settings
         attempt = 0
         while True:
@@ -113,27 +148,53 @@ class JsonHttp:
                     method, path, params=params, json=json_body, headers=headers
                 )
                 body = response.content  # read it all: a cut connection fails here
-            except httpx.TimeoutException:
-                problem, wait_hint = "timed out", None
+            except httpx.RequestError as exc:
+                problem, retryable = self._problem(exc)
+                wait_hint = None
                 _log_request(method, path, started, problem)
-            except httpx.TransportError as exc:
-                problem, wait_hint = _transport_problem(exc), None
-                _log_request(method, path, started, problem)
+            except httpx.InvalidURL:
+                raise BackendError(f"not a valid URL path: {clean(path, limit=80)}") from None
+            except UnicodeEncodeError:  # a header value (a token, a name) that is not ASCII
+                raise BackendError("a request header is not plain ASCII: check the profile's "
+                                   "credentials") from None  # fmt: skip
             else:
                 _log_request(method, path, started, f"HTTP {response.status_code}")
                 if response.status_code not in RETRY_STATUSES:
                     return Answer(response.status_code, self._parse(response, body, parse_json),
                                   response.headers)  # fmt: skip
                 wait_hint = retry_after_seconds(response.headers.get("Retry-After"))
-                problem = f"HTTP {response.status_code}"
+                problem, retryable = status_text(response.status_code), True
                 if wait_hint is not None and wait_hint > s.max_wait:
-                    raise BackendError(problem, retry_after=wait_hint)
-            if attempt >= s.retries:
-                raise BackendError(problem, retry_after=wait_hint)
+                    raise BackendError(problem, retry_after=wait_hint, retryable=True)
+            if not retryable or attempt >= s.retries:
+                raise BackendError(problem, retry_after=wait_hint, retryable=retryable)
             delay = wait_hint if wait_hint is not None else s.backoff * 2**attempt
             # Full jitter keeps many clients from retrying in step.
             await self._sleep(min(delay * (0.5 + self._rng.random() / 2), s.max_wait))
             attempt += 1
+
+    def _problem(self, exc: httpx.RequestError) -> tuple[str, bool]:
+        """What went wrong in one line, and whether it may pass by itself."""
+        host, s = self.host, self.settings
+        if isinstance(exc, httpx.ConnectTimeout):
+            return f"timed out connecting to {host} (no answer in {s.connect_timeout:g} s)", True
+        if isinstance(exc, httpx.TimeoutException):
+            return f"timed out: {host} sent no answer in {s.read_timeout:g} s", True
+        if isinstance(exc, httpx.ConnectError):
+            return _connect_problem(exc, host)
+        if isinstance(exc, httpx.ReadError | httpx.WriteError):
+            return f"the connection to {host} was reset", True
+        if isinstance(exc, httpx.RemoteProtocolError):
+            return f"{host} closed the connection before the answer was complete", True
+        if isinstance(exc, httpx.UnsupportedProtocol):
+            return "base_url must start with http:// or https://", False
+        if isinstance(exc, httpx.TooManyRedirects):
+            return f"too many redirects from {host}", False
+        if isinstance(exc, httpx.DecodingError):
+            return f"{host} sent an answer that cannot be decompressed", False
+        if isinstance(exc, httpx.ProxyError):
+            return f"the proxy could not reach {host}", True
+        return f"network error talking to {host}", True
 
     @staticmethod
     def _parse(response: httpx.Response, body: bytes, parse_json: bool) -> Any:
@@ -143,24 +204,55 @@ class JsonHttp:
             return None
         try:
             return json.loads(body)
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        # ValueError: also a number too long to convert; RecursionError: "[[[[…" nested deep.
+        except (ValueError, RecursionError) as exc:
             if response.status_code >= 400:
                 return None  # an error page: the status says enough
-            kind = response.headers.get("content-type", "").split(";")[0] or "no content type"
-            raise BackendError(
-                f"HTTP {response.status_code}: not JSON ({clean(kind, limit=40)})"
-            ) from None
+            kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+            if not kind.endswith("json"):
+                # An HTML login, captcha or maintenance page, or a wrong base_url.
+                shown = clean(kind, limit=40) or "no content type"
+                raise BackendError(f"HTTP {response.status_code}: not JSON ({shown})") from None
+            cut = isinstance(exc, json.JSONDecodeError) and exc.pos >= len(exc.doc.rstrip())
+            why = "cut short" if cut else "does not parse"
+            raise BackendError(f"HTTP {response.status_code}: malformed JSON ({why})") from None
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """The exception and everything behind it: causes, contexts, members of groups."""
+    seen: set[int] = set()
+    todo = [exc]
+    while todo and len(seen) < 50:
+        current = todo.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        if isinstance(current, BaseExceptionGroup):
+            todo.extend(current.exceptions)
+        todo.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+
+
+def _connect_problem(exc: httpx.ConnectError, host: str) -> tuple[str, bool]:
+    causes = list(_causes(exc))
+    for cause in causes:
+        if isinstance(cause, socket.gaierror):
+            if cause.errno == socket.EAI_AGAIN:
+                return f"cannot look up {host}: DNS is not answering", True
+            return f"unknown host {host} (DNS lookup failed)", False
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return f"cannot connect to {host}: its TLS certificate is not trusted", False
+        if isinstance(cause, ssl.SSLError):
+            return f"cannot connect to {host}: the TLS handshake failed", False
+        if isinstance(cause, ConnectionRefusedError):
+            return f"cannot connect to {host}: connection refused", True
+    # Deepest first: the outer ones say "All connection attempts failed".
+    reasons = [c.strerror for c in reversed(causes) if isinstance(c, OSError) and c.strerror]
+    reason = f": {clean(reasons[0], limit=60).lower()}" if reasons else ""
+    return f"cannot connect to {host}{reason}", True
 
 
 def _log_request(method: str, path: str, started: float, outcome: str) -> None:
     if log.isEnabledFor(logging.INFO):
         elapsed = (time.perf_counter() - started) * 1000
         log.info("%s %s -> %s in %.0f ms", method, clean(path, limit=200), outcome, elapsed)
-
-
-def _transport_problem(exc: httpx.TransportError) -> str:
-    if isinstance(exc, httpx.ConnectError):
-        return "cannot connect"
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return "connection dropped"
-    return f"network error ({type(exc).__name__})"

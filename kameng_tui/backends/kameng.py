@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from kameng_tui.api.wire import API_PREFIX, WireError, decode_error, decode_order
 from kameng_tui.backends.base import Backend, BackendError, SyncResult
-from kameng_tui.backends.http import Answer, HttpSettings, JsonHttp
+from kameng_tui.backends.http import Answer, HttpSettings, JsonHttp, status_text
 from kameng_tui.domain.actions import Action
 from kameng_tui.domain.order import Order
 from kameng_tui.domain.text import clean
@@ -48,7 +50,8 @@ class KamengBackend(Backend):
         )
 
     async def get_order(self, order_no: str) -> Order | None:
-        answer = await self._get(f"{API_PREFIX}/orders/{order_no}", None, missing_ok=True)
+        path = f"{API_PREFIX}/orders/{quote(order_no, safe='')}"
+        answer = await self._get(path, None, missing_ok=True)
         if answer.status == 404:
             return None
         try:
@@ -61,7 +64,10 @@ class KamengBackend(Backend):
         if text:
             body["text"] = text
         answer = await self.http.request(
-            "POST", f"{API_PREFIX}/orders/{order_no}/actions", json_body=body, headers=self._headers
+            "POST",
+            f"{API_PREFIX}/orders/{quote(order_no, safe='')}/actions",
+            json_body=body,
+            headers=self._headers,
         )
         if answer.status != 200:
             envelope = decode_error(answer.body)
@@ -81,13 +87,16 @@ class KamengBackend(Backend):
         self, path: str, params: dict[str, str] | None, *, missing_ok: bool = False
     ) -> Answer:
         answer = await self.http.request("GET", path, params=params, headers=self._headers)
-        if answer.status == 200 or (missing_ok and answer.status == 404):
-            return answer
         envelope = decode_error(answer.body)
+        # A 404 from the API (an error envelope) is no such order; a bare one, say the web
+        # server's HTML page, means the base_url does not lead to the API.
+        missing = answer.status == 404 and envelope is not None
+        if answer.status == 200 or (missing_ok and missing):
+            return answer
         if answer.status == 401:
             raise BackendError("unauthorized: check the profile's token")
         detail = f": {clean(envelope[1], limit=120)}" if envelope else ""
-        raise BackendError(f"HTTP {answer.status}{detail}")
+        raise BackendError(f"{status_text(answer.status)}{detail}")
 
 
 def _data(answer: Answer) -> object:

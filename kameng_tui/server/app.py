@@ -3,6 +3,9 @@
 With a fault rate, that share of API answers fail the ways real shops fail: HTTP 500, 503 with
 Retry-After, a slow answer, malformed JSON, or a connection cut mid-answer. The faults come
 from their own seeded stream, so a test run is repeatable.
+
+`Faults.force(kind)` makes every answer fail one way, any of FAULT_KINDS (also 401, 403, 404,
+429 and an HTML page), until `force(None)`: tests switch a platform off and on at run time.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import TypeVar
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -29,7 +32,9 @@ from kameng_tui.domain.actions import Action
 
 T = TypeVar("T")
 ACTIONS = tuple(action.value for action in Action)
-FAULTS = ("http_500", "http_503", "slow", "malformed_json", "connection_cut")
+FAULTS = ("http_500", "http_503", "slow", "malformed_json", "connection_cut")  # the random mix
+# Forced only: they are not load trouble but a misconfigured or unwelcoming shop.
+FAULT_KINDS = (*FAULTS, "http_401", "http_403", "http_404", "http_429", "html")
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,21 +140,63 @@ class BearerAuth:
 
 
 class Faults:
-    """Fails `fault_rate` of the requests, one of FAULTS each, from a seeded stream."""
+    """Fails `fault_rate` of the requests, one of FAULTS each, from a seeded stream; or every
+    request one way while a fault is forced."""
 
     def __init__(self, app: ASGIApp, options: ServerOptions) -> None:
         self.app = app
         self.options = options
         self.rng = random.Random(options.fault_seed)
         self.injected: list[str] = []
+        self.forced: str | None = None
+
+    def force(self, kind: str | None) -> None:
+        """Fail every request as `kind` from now on; None: answer normally again."""
+        if kind is not None and kind not in FAULT_KINDS:
+            raise ValueError(f"fault kinds are: {', '.join(FAULT_KINDS)}")
+        self.forced = kind
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.rng.random() >= self.options.fault_rate:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        fault = self.rng.choice(FAULTS)
+        fault = self.forced
+        if fault is None:
+            if self.rng.random() >= self.options.fault_rate:
+                await self.app(scope, receive, send)
+                return
+            fault = self.rng.choice(FAULTS)
         self.injected.append(fault)
         await _FAULT_HANDLERS[fault](self, scope, receive, send)
+
+    async def _http_401(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = error(
+            401, "unauthorized", "a valid bearer token is required",
+            **{"WWW-Authenticate": "Bearer"},
+        )  # fmt: skip
+        await response(scope, receive, send)
+
+    async def _http_403(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await error(403, "forbidden", "this token may not read orders")(scope, receive, send)
+
+    async def _http_404(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # The web server's own page, as a base_url that misses the API gets it.
+        page = "<html><head><title>404 Not Found</title></head><body>nginx</body></html>"
+        await HTMLResponse(page, status_code=404)(scope, receive, send)
+
+    async def _http_429(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = error(
+            429,
+            "rate_limited",
+            "too many requests",
+            **{"Retry-After": str(self.options.retry_after)},
+        )
+        await response(scope, receive, send)
+
+    async def _html(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # What a shop behind a captcha wall, a login redirect or a maintenance page answers.
+        page = "<!doctype html><html><body><h1>系统维护中</h1><p>请稍后再试</p></body></html>"
+        await HTMLResponse(page)(scope, receive, send)
 
     async def _http_500(self, scope: Scope, receive: Receive, send: Send) -> None:
         await error(500, "internal", "simulated server error")(scope, receive, send)
@@ -188,4 +235,9 @@ _FAULT_HANDLERS: dict[str, Callable[[Faults, Scope, Receive, Send], Awaitable[No
     "slow": Faults._slow,
     "malformed_json": Faults._malformed,
     "connection_cut": Faults._cut,
+    "http_401": Faults._http_401,
+    "http_403": Faults._http_403,
+    "http_404": Faults._http_404,
+    "http_429": Faults._http_429,
+    "html": Faults._html,
 }

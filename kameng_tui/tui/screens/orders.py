@@ -337,7 +337,7 @@ class OrdersScreen(Screen[None]):
             self.notify(self.t("actions.none"), timeout=3, markup=False)
             return
         choices = [(a.value, self.t(f"action.{a.value}"), "") for a in actions]
-        title = self.t("actions.title", no=clean(selected))
+        title = self.t("actions.title", no=clean(selected, limit=64))
         screen = ChoiceScreen(title, self.t("actions.footer"), choices)
         self.app.push_screen(
             screen, lambda choice: self.start_action(Action(choice) if choice else None)
@@ -358,7 +358,7 @@ class OrdersScreen(Screen[None]):
             if action in NEEDS_TEXT and not text:
                 return  # cancelled, or nothing typed
             if action in NEEDS_CONFIRMATION:
-                question = self.t("actions.confirm", action=name, no=clean(selected))
+                question = self.t("actions.confirm", action=name, no=clean(selected, limit=64))
                 dialog = ConfirmScreen(name, question, self.t("actions.confirm_keys"))
                 self.app.push_screen(dialog, lambda yes: perform(yes, text))
             else:
@@ -384,7 +384,7 @@ class OrdersScreen(Screen[None]):
             return
         self.apply_changes(self.book.apply([order]))
         self.detail.show(self.book.get(self.order_list.selected_no or order_no))
-        self.notify(self.t("actions.done", action=name, no=clean(order_no)), timeout=4,
+        self.notify(self.t("actions.done", action=name, no=clean(order_no, limit=64)), timeout=4,
                     markup=False)  # fmt: skip
 
     def action_stats(self) -> None:
@@ -469,7 +469,7 @@ class OrdersScreen(Screen[None]):
             for old, new in moved:
                 text = t(
                     "toast.status_changed",
-                    no=clean(new.order_no),
+                    no=clean(new.order_no, limit=64),
                     old=t.enum("status", old.status),
                     new=t.enum("status", new.status),
                 )
@@ -484,10 +484,14 @@ class OrdersScreen(Screen[None]):
         pinned = self.order_list.pinned
         if selected in pinned:
             pinned.discard(selected)
-            self.notify(self.t("toast.unpinned", no=clean(selected)), timeout=3, markup=False)
+            self.notify(
+                self.t("toast.unpinned", no=clean(selected, limit=64)), timeout=3, markup=False
+            )
         else:
             pinned.add(selected)
-            self.notify(self.t("toast.pinned", no=clean(selected)), timeout=3, markup=False)
+            self.notify(
+                self.t("toast.pinned", no=clean(selected, limit=64)), timeout=3, markup=False
+            )
         self.order_list.refresh()
 
     # -- watch lists ----------------------------------------------------------------------------
@@ -531,7 +535,9 @@ class OrdersScreen(Screen[None]):
         self._save_watch([no for no in watched if no != selected])
         self.apply_changes(self.book.apply([], removed=[selected]))
         self._update_chrome()
-        self.notify(self.t("toast.unwatched", no=clean(selected)), timeout=3, markup=False)
+        self.notify(
+            self.t("toast.unwatched", no=clean(selected, limit=64)), timeout=3, markup=False
+        )
 
     def _save_watch(self, orders: list[str]) -> None:
         profiles = self.app.profiles  # type: ignore[attr-defined]
@@ -558,7 +564,9 @@ class OrdersScreen(Screen[None]):
             return
         # Cleaned: a pasted ESC could end a shell's bracketed paste and run the rest.
         self.app.copy_to_clipboard(clean(selected))
-        self.notify(self.t("toast.copied_no", no=clean(selected)), timeout=3, markup=False)
+        self.notify(
+            self.t("toast.copied_no", no=clean(selected, limit=64)), timeout=3, markup=False
+        )
 
     def action_copy_codes(self) -> None:
         selected = self.order_list.selected_no
@@ -570,7 +578,9 @@ class OrdersScreen(Screen[None]):
         # Say what was copied, never the codes themselves.
         n = len(order.card_codes)
         self.notify(
-            self.t("toast.copied_codes", n=n, no=clean(order.order_no)), timeout=3, markup=False
+            self.t("toast.copied_codes", n=n, no=clean(order.order_no, limit=64)),
+            timeout=3,
+            markup=False,
         )
 
     def action_toggle_codes(self) -> None:
