@@ -250,6 +250,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "watch.placeholder": ("order number", "订单号"),
     "toast.switched": ("Profile {name}", "已切换到配置 {name}"),
     "toast.watching": ("Watching {no}", "已关注 {no}"),
+    "toast.skipped": (
+        "{n} malformed order(s) left out: {first}",
+        "{n} 个订单数据异常，已跳过：{first}",
+    ),
     "toast.unwatched": ("{no} is no longer watched", "已取消关注 {no}"),
     "toast.not_watchable": (
         "This profile lists every order: there is no watch list",

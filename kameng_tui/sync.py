@@ -76,6 +76,7 @@ class Syncer:
         self.more = False  # the backend has another page ready
         self.received: set[str] = set()  # order numbers of the sync that started from scratch
         self.full_syncs = 0  # syncs from no cursor that have completed
+        self.skipped: list[str] = []  # malformed orders the last page left out, one line each
 
     def state(self) -> RefreshState:
         now = self.clock.now()
@@ -149,6 +150,11 @@ class Syncer:
         self.failures = 0
         self.error = None
         self.last_success = self.clock.now()
+        self.skipped = result.skipped
+        for line in result.skipped:
+            log.warning(
+                "%s/%s order left out: %s", self.backend.platform, self.backend.profile, line
+            )
         if result.more:
             self.next_at = None
         else:

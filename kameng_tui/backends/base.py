@@ -25,6 +25,11 @@ class BackendError(Exception):
         self.retryable = retryable
 
 
+class MalformedOrder(BackendError):
+    """One order the platform sent cannot be read. A batch leaves it out and goes on: one bad
+    row must not stop every other order from updating (nor an incremental cursor moving)."""
+
+
 @dataclass(frozen=True, slots=True)
 class SyncResult:
     """Orders that are new or changed since the cursor the caller passed."""
@@ -34,6 +39,7 @@ class SyncResult:
     total: int  # orders the platform knows of in all
     removed: list[str] = field(default_factory=list)
     more: bool = False  # another page is ready: ask again with `cursor` at once
+    skipped: list[str] = field(default_factory=list)  # one line per malformed order left out
 
 
 class Backend(ABC):
@@ -55,14 +61,19 @@ class Backend(ABC):
     async def fetch_watched(self, numbers: list[str]) -> SyncResult:
         """For watch-list platforms: each watched order; the ones the platform does not know
         come back as removed."""
-        orders, missing = [], []
+        orders, missing, skipped = [], [], []
         for order_no in numbers:
-            order = await self.get_order(order_no)
+            try:
+                order = await self.get_order(order_no)
+            except MalformedOrder as exc:
+                skipped.append(f"{order_no}: {exc}")
+                continue
             if order is None:
                 missing.append(order_no)
             else:
                 orders.append(order)
-        return SyncResult(orders, None, len(orders), removed=missing)
+        raise_if_all_malformed(len(orders) + len(missing), skipped)
+        return SyncResult(orders, None, len(orders), removed=missing, skipped=skipped)
 
     async def get_order(self, order_no: str) -> Order | None:
         """One order as the platform sees it now; None when it does not know it.
@@ -80,3 +91,11 @@ class Backend(ABC):
 
     async def aclose(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""
+
+
+def raise_if_all_malformed(good: int, skipped: list[str]) -> None:
+    """Nothing readable at all is no longer one bad row but a bad answer: say so as an error."""
+    if skipped and not good:
+        raise BackendError(
+            skipped[0] if len(skipped) == 1 else f"{skipped[0]} (+{len(skipped) - 1} more)"
+        )

@@ -27,7 +27,13 @@ from typing import Any
 from urllib.parse import quote
 
 from kameng_tui.api.wire import MAX_QUANTITY, plausible_amount, plausible_time
-from kameng_tui.backends.base import Backend, BackendError, SyncResult
+from kameng_tui.backends.base import (
+    Backend,
+    BackendError,
+    MalformedOrder,
+    SyncResult,
+    raise_if_all_malformed,
+)
 from kameng_tui.backends.http import Answer, HttpSettings, JsonHttp, status_text
 from kameng_tui.domain.order import Order, Refund, TimelineEvent
 from kameng_tui.domain.products import guess_product_type
@@ -141,12 +147,19 @@ class DujiaoNextBackend(Backend):
         items = body.get("data")
         if not isinstance(items, list):
             raise BackendError("malformed answer: no order list")
-        orders = [parse_order(item) for item in items]
+        orders, skipped = [], []
+        for item in items:
+            try:
+                orders.append(parse_order(item))
+            except MalformedOrder as exc:
+                skipped.append(str(exc))
+        raise_if_all_malformed(len(orders), skipped)
         pagination = _dict(body.get("pagination"))
         total_pages = _int(pagination.get("total_page"), page)
         total = _int(pagination.get("total"), len(orders))
         more = page < total_pages and bool(items)
-        return SyncResult(orders, str(page + 1) if more else None, total, more=more)
+        next_page = str(page + 1) if more else None
+        return SyncResult(orders, next_page, total, more=more, skipped=skipped)
 
     # -- admin session ------------------------------------------------------------------------
 
@@ -309,6 +322,15 @@ def _title(item: Mapping[str, Any]) -> str:
 def parse_order(data: object) -> Order:
     """A Dujiao-Next order object as a domain order. Unknown statuses stay as they came, and
     the order is flagged (abnormal) so a person looks at it."""
+    try:
+        return _parse_order(data)
+    except MalformedOrder:
+        raise
+    except BackendError as exc:  # parsing does no I/O: whatever went wrong is in this order
+        raise MalformedOrder(str(exc)) from None
+
+
+def _parse_order(data: object) -> Order:
     number = data.get("order_no") if isinstance(data, dict) else None
     if isinstance(number, int) and not isinstance(number, bool):
         number = str(number)

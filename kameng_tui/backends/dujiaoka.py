@@ -23,7 +23,7 @@ from itertools import islice
 from urllib.parse import quote
 
 from kameng_tui.api.wire import plausible_amount
-from kameng_tui.backends.base import Backend, BackendError, SyncResult
+from kameng_tui.backends.base import Backend, BackendError, MalformedOrder, SyncResult
 from kameng_tui.backends.http import HttpSettings, JsonHttp, status_text
 from kameng_tui.domain.clock import Clock
 from kameng_tui.domain.order import Order, StatusLabel, TimelineEvent
@@ -229,7 +229,7 @@ class DujiaokaBackend(Backend):
         html = answer.body if isinstance(answer.body, str) else ""
         detail = parse_detail(html)
         if detail is None and not any(t in html for t in _NOT_FOUND_TEXTS):
-            raise BackendError("the order page has no status label (an unknown theme?)")
+            raise MalformedOrder("the order page has no status label (an unknown theme?)")
         return detail
 
     # -- building orders ----------------------------------------------------------------------

@@ -5,7 +5,13 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from kameng_tui.api.wire import API_PREFIX, WireError, decode_error, decode_order
-from kameng_tui.backends.base import Backend, BackendError, SyncResult
+from kameng_tui.backends.base import (
+    Backend,
+    BackendError,
+    MalformedOrder,
+    SyncResult,
+    raise_if_all_malformed,
+)
 from kameng_tui.backends.http import Answer, HttpSettings, JsonHttp, status_text
 from kameng_tui.domain.actions import Action
 from kameng_tui.domain.order import Order
@@ -36,10 +42,13 @@ class KamengBackend(Backend):
         body = answer.body
         if not isinstance(body, dict) or not isinstance(body.get("data"), list):
             raise BackendError("malformed answer: no order list")
-        try:
-            orders = [decode_order(item, f"data[{i}]") for i, item in enumerate(body["data"])]
-        except WireError as exc:
-            raise BackendError(f"malformed answer: {exc}") from None
+        orders, skipped = [], []
+        for i, item in enumerate(body["data"]):
+            try:
+                orders.append(decode_order(item, f"data[{i}]"))
+            except WireError as exc:
+                skipped.append(f"malformed answer: {exc}")
+        raise_if_all_malformed(len(orders), skipped)
         next_cursor = body.get("cursor")
         total = body.get("total")
         return SyncResult(
@@ -47,6 +56,7 @@ class KamengBackend(Backend):
             next_cursor if isinstance(next_cursor, str) else cursor,
             total if isinstance(total, int) else len(orders),
             more=body.get("more") is True,
+            skipped=skipped,
         )
 
     async def get_order(self, order_no: str) -> Order | None:
@@ -57,7 +67,7 @@ class KamengBackend(Backend):
         try:
             return decode_order(_data(answer), "data")
         except WireError as exc:
-            raise BackendError(f"malformed answer: {exc}") from None
+            raise MalformedOrder(f"malformed answer: {exc}") from None
 
     async def perform(self, order_no: str, action: Action, text: str | None = None) -> Order:
         body: dict[str, str] = {"action": action.value}

@@ -102,6 +102,7 @@ class OrdersScreen(Screen[None]):
         )
         self.sidebar = Sidebar(messages, on_filter=self._filter_changed, id="sidebar")
         self._sidebar_chosen = False  # until `b`, the sidebar follows the terminal's width
+        self._skipped_shown: set[str] = set()
         self.search = SearchInput(placeholder=messages("search.placeholder"), id="search")
         self.order_list = OrderList(self.view, messages, now, id="orders")
         self.order_list.policy = policy
@@ -165,11 +166,22 @@ class OrdersScreen(Screen[None]):
             changes = await self.syncer.poll()
             if not self.is_attached:
                 return
+            self._warn_skipped()
             if changes:
                 self.apply_changes(changes)
             if not self.syncer.more or self.syncer.error is not None:
                 break
         self._update_chrome()
+
+    def _warn_skipped(self) -> None:
+        """Say once which malformed orders a poll left out (a watch list sends them again)."""
+        skipped = set(self.syncer.skipped)
+        if skipped and skipped != self._skipped_shown:
+            first = clean(self.syncer.skipped[0], limit=160)
+            message = self.t("toast.skipped", n=len(skipped), first=first)
+            self.notify(message, severity="warning", timeout=8, markup=False)
+        if skipped:
+            self._skipped_shown = skipped
 
     def apply_changes(self, changes: ChangeSet, *, from_poll: bool = True) -> None:
         """Bring the view, list, detail and counts up to date with one refresh's changes."""
