@@ -159,6 +159,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="share of answers that fail (500, 503, slow, bad JSON, cut connection)",
     )
 
+    serve = commands.add_parser("serve", help="serve the tracker to web browsers")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--public-url", metavar="URL", help="the address browsers use (behind a proxy)"
+    )
+    _source_options(serve, top=False)
+    serve.add_argument("--interval", type=_interval, metavar="SECONDS", default=argparse.SUPPRESS)
+    serve.add_argument("--lang", choices=[lang.value for lang in Lang], default=argparse.SUPPRESS)
+    serve.add_argument(
+        "--read-only", action="store_true", default=argparse.SUPPRESS, help="no actions on orders"
+    )
+
     commands.add_parser("info", help="the version and every path in use")
 
     config = commands.add_parser("config", help="where the configuration is; write or check it")
@@ -185,6 +198,8 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         if args.command == "demo-server":
             return _demo_server(args)
         config, profile = _source(args, env)
+        if args.command == "serve":
+            return _serve(args)
         if args.command == "orders":
             return _orders(args, profile, env)
         if args.command == "show":
@@ -248,6 +263,32 @@ def _tui(args: argparse.Namespace, config: Config, profile: Profile, env: Mappin
     )
     app.run()
     return app.return_code or 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """The browser's tracker runs with the options given here; the profile was checked above,
+    so a mistake shows now rather than in every browser tab."""
+    from kameng_tui.serve import serve
+
+    app_args: list[str] = []
+    if getattr(args, "demo", False):
+        app_args.append("--demo")
+    for option, value in (
+        ("--demo-orders", getattr(args, "demo_orders", None)),
+        ("--seed", getattr(args, "seed", None)),
+        ("--config", getattr(args, "config", None)),
+        ("--profile", getattr(args, "profile", None)),  # else the child finds the same default
+        ("--interval", args.interval),
+        ("--lang", args.lang),
+    ):
+        if value is not None:
+            value = str(Path(value).expanduser().resolve()) if option == "--config" else value
+            app_args += [option, str(value)]
+    if args.read_only:
+        app_args.append("--read-only")
+    return serve(
+        args.host, args.port, app_args, url=args.public_url, read_only=bool(args.read_only)
+    )
 
 
 def default_log_path() -> Path:

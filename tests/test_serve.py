@@ -1,0 +1,161 @@
+"""`kameng-tui serve`: the installed command serves the page, and the tracker over a websocket."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import aiohttp
+import httpx
+import pytest
+
+from kameng_tui.cli import main
+from kameng_tui.serve import child_command, is_loopback, public_url
+
+COMMAND = Path(sys.executable).parent / "kameng-tui"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    port = free_port()
+    log = (tmp_path / "serve.log").open("wb")
+    server = subprocess.Popen(
+        [str(COMMAND), "serve", "--demo", "--port", str(port), "--lang", "en", "--read-only"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "TEXTUAL_ANIMATIONS": "none"},
+    )
+    deadline = time.monotonic() + 30
+    while True:  # until it accepts connections
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise AssertionError((tmp_path / "serve.log").read_text()) from None
+            time.sleep(0.05)
+    try:
+        yield f"127.0.0.1:{port}", server
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait(timeout=10)
+        log.close()
+
+
+async def read_frames(address: str, until: bytes, timeout: float = 60) -> bytes:
+    """Open the websocket as the page's script does and read the app's output until `until`."""
+    seen = b""
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(f"ws://{address}/ws?width=120&height=40") as ws,
+    ):
+        await ws.send_json(["resize", {"width": 120, "height": 40}])
+        async with asyncio.timeout(timeout):
+            while until not in seen:
+                message = await ws.receive()
+                if message.type is aiohttp.WSMsgType.BINARY:
+                    seen += message.data
+                elif message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
+                    break
+        await ws.send_json(["stdin", "q"])  # quit the tracker, as a user would
+    return seen
+
+
+@pytest.mark.e2e
+def test_page_and_a_frame_over_the_websocket(
+    served: tuple[str, subprocess.Popen[bytes]],
+) -> None:
+    address, server = served
+    page = httpx.get(f"http://{address}/", timeout=10)
+    assert page.status_code == 200
+    assert f"ws://{address}/ws" in page.text  # the page's script connects back here
+    assert "textual.js" in page.text
+
+    frames = asyncio.run(read_frames(address, b"300 of 300 orders"))
+    assert b"300 of 300 orders" in frames  # the tracker's header, rendered for the browser
+    assert b"kameng-tui" in frames
+
+    server.send_signal(signal.SIGINT)  # Ctrl+C stops it cleanly
+    assert server.wait(timeout=15) == 0
+
+
+def test_child_command_is_this_installation_without_secrets() -> None:
+    command = child_command(["--config", "/tmp/my shop.toml", "--profile", "shop"])
+    assert command.startswith(sys.executable)
+    assert "-m kameng_tui" in command and "'/tmp/my shop.toml'" in command
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [("127.0.0.1", True), ("localhost", True), ("::1", True), ("0.0.0.0", False),
+     ("192.168.1.5", False), ("shop.example.com", False)],
+)  # fmt: skip
+def test_loopback(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
+
+
+def test_public_url_never_points_at_a_wildcard() -> None:
+    assert public_url("127.0.0.1", 8000) == "http://127.0.0.1:8000"
+    assert public_url("::1", 8000) == "http://[::1]:8000"
+    assert "0.0.0.0" not in public_url("0.0.0.0", 8000)
+
+
+def test_serve_passes_options_and_warns_off_loopback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    calls: list[tuple[str, int, list[str], str | None]] = []
+
+    def fake_serve(
+        host: str, port: int, app_args: list[str], *, url: str | None, read_only: bool
+    ) -> int:
+        calls.append((host, port, list(app_args), url))
+        return 0
+
+    monkeypatch.setattr("kameng_tui.serve.serve", fake_serve)
+    argv = ["serve", "--demo", "--demo-orders", "50", "--lang", "zh", "--interval", "2"]
+    assert main(argv, environ={}) == 0
+    host, port, app_args, url = calls[-1]
+    assert (host, port, url) == ("127.0.0.1", 8000, None)
+    assert app_args == ["--demo", "--demo-orders", "50", "--interval", "2.0", "--lang", "zh"]
+
+    config = tmp_path / "c.toml"
+    config.write_text('[profiles.shop]\nplatform = "demo"\n', encoding="utf-8")
+    assert main(["serve", "--config", str(config), "--profile", "nope"], environ={}) == 2
+    assert "no profile 'nope'" in capsys.readouterr().err  # checked before serving
+
+
+def test_serve_off_loopback_warns(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kameng_tui import serve as serving
+
+    made: list[dict[str, object]] = []
+
+    class FakeServer:
+        def __init__(self, command: str, **options: object) -> None:
+            made.append(options)
+
+        def serve(self) -> None:
+            pass
+
+    monkeypatch.setattr("textual_serve.server.Server", FakeServer)
+    assert serving.serve("0.0.0.0", 8000, ["--demo"]) == 0
+    err = capsys.readouterr().err
+    assert "anyone who can reach port 8000" in err and "--read-only" in err
+    assert "0.0.0.0" not in str(made[0]["public_url"])
+    assert serving.serve("127.0.0.1", 8000, ["--demo"]) == 0
+    assert capsys.readouterr().err == ""  # loopback: nothing to warn about
