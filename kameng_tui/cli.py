@@ -199,7 +199,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             return _demo_server(args)
         config, profile = _source(args, env)
         if args.command == "serve":
-            return _serve(args)
+            return _serve(args, profile, env)
         if args.command == "orders":
             return _orders(args, profile, env)
         if args.command == "show":
@@ -265,11 +265,15 @@ def _tui(args: argparse.Namespace, config: Config, profile: Profile, env: Mappin
     return app.return_code or 0
 
 
-def _serve(args: argparse.Namespace) -> int:
-    """The browser's tracker runs with the options given here; the profile was checked above,
-    so a mistake shows now rather than in every browser tab."""
+def _serve(args: argparse.Namespace, profile: Profile, env: Mapping[str, str]) -> int:
+    """The browser's tracker runs with the options given here. The profile and its secrets are
+    checked now, so a mistake shows here rather than as a blank browser tab."""
     from kameng_tui.serve import serve
 
+    if profile.platform != "demo":
+        from kameng_tui.backends.factory import make_backend
+
+        asyncio.run(make_backend(profile, env, _clock()).aclose())  # ConfigError if one is unset
     app_args: list[str] = []
     if getattr(args, "demo", False):
         app_args.append("--demo")
@@ -280,10 +284,14 @@ def _serve(args: argparse.Namespace) -> int:
         ("--profile", getattr(args, "profile", None)),  # else the child finds the same default
         ("--interval", args.interval),
         ("--lang", args.lang),
+        ("--log", args.log),  # every tab's tracker appends to the one log
     ):
         if value is not None:
-            value = str(Path(value).expanduser().resolve()) if option == "--config" else value
+            if option in ("--config", "--log"):  # the same file whatever the child's directory
+                value = str(Path(value).expanduser().resolve())
             app_args += [option, str(value)]
+    if args.debug:
+        app_args.append("--debug")
     if args.read_only:
         app_args.append("--read-only")
     return serve(

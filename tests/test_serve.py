@@ -17,9 +17,11 @@ import httpx
 import pytest
 
 from kameng_tui.cli import main
-from kameng_tui.serve import child_command, is_loopback, public_url
+from kameng_tui.serve import GuardedServer, child_command, is_loopback, public_url, serve
 
-COMMAND = Path(sys.executable).parent / "kameng-tui"
+# The installed command, as staff run it; `python -m` where the script is not beside python.
+SCRIPT = Path(sys.executable).parent / "kameng-tui"
+COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "kameng_tui"]
 
 
 def free_port() -> int:
@@ -33,7 +35,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = free_port()
     log = (tmp_path / "serve.log").open("wb")
     server = subprocess.Popen(
-        [str(COMMAND), "serve", "--demo", "--port", str(port), "--lang", "en", "--read-only"],
+        [*COMMAND, "serve", "--demo", "--port", str(port), "--lang", "en", "--read-only"],
         stdout=log,
         stderr=subprocess.STDOUT,
         env={**os.environ, "TEXTUAL_ANIMATIONS": "none"},
@@ -50,9 +52,13 @@ def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     try:
         yield f"127.0.0.1:{port}", server
     finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait(timeout=10)
+        if server.poll() is None:  # Ctrl+C, which also ends the tabs' trackers; else kill it
+            server.send_signal(signal.SIGINT)
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(timeout=10)
         log.close()
 
 
@@ -61,7 +67,9 @@ async def read_frames(address: str, until: bytes, timeout: float = 60) -> bytes:
     seen = b""
     async with (
         aiohttp.ClientSession() as session,
-        session.ws_connect(f"ws://{address}/ws?width=120&height=40") as ws,
+        session.ws_connect(
+            f"ws://{address}/ws?width=120&height=40", headers={"Origin": f"http://{address}"}
+        ) as ws,
     ):
         await ws.send_json(["resize", {"width": 120, "height": 40}])
         async with asyncio.timeout(timeout):
@@ -75,9 +83,8 @@ async def read_frames(address: str, until: bytes, timeout: float = 60) -> bytes:
     return seen
 
 
-@pytest.mark.e2e
 def test_page_and_a_frame_over_the_websocket(
-    served: tuple[str, subprocess.Popen[bytes]],
+    served: tuple[str, subprocess.Popen[bytes]], tmp_path: Path
 ) -> None:
     address, server = served
     page = httpx.get(f"http://{address}/", timeout=10)
@@ -91,6 +98,41 @@ def test_page_and_a_frame_over_the_websocket(
 
     server.send_signal(signal.SIGINT)  # Ctrl+C stops it cleanly
     assert server.wait(timeout=15) == 0
+    log = (tmp_path / "serve.log").read_text(encoding="utf-8", errors="replace")
+    assert f"http://{address}" in log  # the URL is announced
+    assert "Traceback" not in log and "failed to start" not in log
+
+
+async def handshake(address: str, headers: dict[str, str]) -> int:
+    """The HTTP status of a websocket handshake (101: connected)."""
+    async with aiohttp.ClientSession() as session:
+        try:
+            async with session.ws_connect(f"ws://{address}/ws", headers=headers) as ws:
+                await ws.close()
+                return 101
+        except aiohttp.WSServerHandshakeError as exc:
+            return exc.status
+
+
+def test_other_web_sites_cannot_drive_the_tracker(
+    served: tuple[str, subprocess.Popen[bytes]],
+) -> None:
+    """Any page in the staff member's browser may open a websocket to 127.0.0.1."""
+    address, _ = served
+    port = address.rsplit(":", 1)[1]
+    evil = f"evil.example:{port}"
+    assert asyncio.run(handshake(address, {"Origin": "http://evil.example"})) == 403
+    assert asyncio.run(handshake(address, {"Origin": "null"})) == 403
+    # DNS rebinding: a name of the attacker's that now resolves to 127.0.0.1
+    assert asyncio.run(handshake(address, {"Origin": f"http://{evil}", "Host": evil})) == 403
+    assert httpx.get(f"http://{address}/", headers={"Host": evil}, timeout=10).status_code == 403
+
+    # The page follows the address the browser used, and its own origin may connect.
+    local = f"localhost:{port}"
+    page = httpx.get(f"http://{address}/", headers={"Host": local}, timeout=10)
+    assert f'"ws://{local}/ws"' in page.text
+    headers = {"Origin": f"http://{local}", "Host": local}
+    assert asyncio.run(handshake(address, headers)) == 101
 
 
 def test_child_command_is_this_installation_without_secrets() -> None:
@@ -141,21 +183,41 @@ def test_serve_passes_options_and_warns_off_loopback(
 def test_serve_off_loopback_warns(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from kameng_tui import serve as serving
-
-    made: list[dict[str, object]] = []
-
-    class FakeServer:
-        def __init__(self, command: str, **options: object) -> None:
-            made.append(options)
-
-        def serve(self) -> None:
-            pass
-
-    monkeypatch.setattr("textual_serve.server.Server", FakeServer)
-    assert serving.serve("0.0.0.0", 8000, ["--demo"]) == 0
+    started: list[GuardedServer] = []
+    monkeypatch.setattr(GuardedServer, "serve", lambda self, debug=False: started.append(self))
+    assert serve("0.0.0.0", 8000, ["--demo"]) == 0
     err = capsys.readouterr().err
     assert "anyone who can reach port 8000" in err and "--read-only" in err
-    assert "0.0.0.0" not in str(made[0]["public_url"])
-    assert serving.serve("127.0.0.1", 8000, ["--demo"]) == 0
+    assert "0.0.0.0" not in started[-1].public_url
+    assert serve("127.0.0.1", 8000, ["--demo"], url="https://t.example.com") == 0
     assert capsys.readouterr().err == ""  # loopback: nothing to warn about
+    assert started[-1].public_url == "https://t.example.com"
+
+
+def test_serve_checks_secrets_first_and_never_puts_them_on_the_command_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    served: list[list[str]] = []
+
+    def fake_serve(host: str, port: int, app_args: list[str], **options: object) -> int:
+        served.append(list(app_args))
+        return 0
+
+    monkeypatch.setattr("kameng_tui.serve.serve", fake_serve)
+    monkeypatch.setattr("kameng_tui.cli._start_log", lambda path, debug: None)  # the server's own
+    monkeypatch.chdir(tmp_path)
+    config = tmp_path / "c.toml"
+    config.write_text(
+        '[profiles.shop]\nplatform = "kameng"\nbase_url = "http://127.0.0.1:9"\n'
+        'token_env = "SHOP_TOKEN"\n',
+        encoding="utf-8",
+    )
+    argv = ["--log", "kt.log", "--debug", "serve", "--config", str(config), "--profile", "shop"]
+    assert main(argv, environ={}) == 2
+    assert "SHOP_TOKEN is not set" in capsys.readouterr().err  # before any browser connects
+    assert served == []
+
+    assert main(argv, environ={"SHOP_TOKEN": "s3cret-token"}) == 0
+    command = child_command(served[-1])
+    assert "s3cret-token" not in command  # the child reads it from the inherited environment
+    assert f"--log {tmp_path / 'kt.log'}" in command and "--debug" in command
