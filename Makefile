@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: demo test lint typecheck pytest bench screenshots install install-test clean
+.PHONY: demo test lint typecheck pytest bench soak screenshots install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,9 @@ test: lint typecheck pytest
 
 bench: install
 	$(BIN)/python tools/bench.py
+
+soak: install
+	$(BIN)/python tools/soak.py
 
 screenshots: install-test
 	$(BIN)/python tools/screenshots.py screenshots
