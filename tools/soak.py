@@ -65,6 +65,7 @@ from kameng_tui.tui.app import KamengApp  # noqa: E402
 SIZE = (120, 40)
 TOKEN_ENV = "KAMENG_SOAK_TOKEN"
 KEY_EVERY = 1.0
+CURVE_POINTS = 10
 # On the orders screen; anything else pushed (help, stats) is closed with escape first.
 KEYS = ("j", "j", "k", "a", "a", "s", "question_mark", "t", "d", "d", "L", "L", "G", "g")
 
@@ -251,6 +252,8 @@ async def soak(args: argparse.Namespace, base_url: str, token: str) -> dict[str,
     warm_up = min(60.0, duration / 10)
     rss_warm: float | None = None
     rss_end = 0.0
+    curve: list[float] = []  # from the warm-up to the end: a leak climbs, a cache levels off
+    next_sample = step = 0.0
     warm_trace: tracemalloc.Snapshot | None = None
     started = time.monotonic()
     try:
@@ -266,7 +269,13 @@ async def soak(args: argparse.Namespace, base_url: str, token: str) -> dict[str,
                     break
                 if rss_warm is None and now >= started + warm_up and app.syncer.full_syncs:
                     rss_warm = rss_mb()
+                    curve.append(rss_warm)
+                    step = (started + duration - now) / CURVE_POINTS
+                    next_sample = now + step
                     warm_trace = tracemalloc.take_snapshot() if args.trace else None
+                elif rss_warm is not None and now >= next_sample and len(curve) < CURVE_POINTS:
+                    curve.append(rss_mb())
+                    next_sample += step
                 if now >= next_key and args.keys:
                     next_key = now + KEY_EVERY
                     if app.screen is app.orders_screen:
@@ -303,6 +312,7 @@ async def soak(args: argparse.Namespace, base_url: str, token: str) -> dict[str,
         "rss_warm_mb": round(warm, 1),
         "rss_end_mb": round(rss_end, 1),
         "growth_mb": round(rss_end - warm, 1),
+        "rss_curve_mb": [round(mb, 1) for mb in [*curve, rss_end]],
         "orders": orders,
         "changes_seen": backend.changes,
         "http_requests": http.requests,
@@ -313,9 +323,15 @@ async def soak(args: argparse.Namespace, base_url: str, token: str) -> dict[str,
 
 
 def report_growth(before: tracemalloc.Snapshot, after: tracemalloc.Snapshot) -> None:
-    print("tracemalloc: biggest growth from warm-up to end", file=sys.stderr)
+    grown = sum(s.size_diff for s in after.compare_to(before, "filename")) / 2**20
+    print(f"tracemalloc: {grown:+.1f} MB traced from warm-up to end; by line:", file=sys.stderr)
     for stat in after.compare_to(before, "lineno")[:20]:
         print(f"  {stat}", file=sys.stderr)
+    print("by allocating call stack (innermost last):", file=sys.stderr)
+    for stat in after.compare_to(before, "traceback")[:6]:
+        print(f"  {stat.size_diff / 1024:+.0f} KiB in {stat.count_diff:+} blocks", file=sys.stderr)
+        for line in stat.traceback.format(limit=8):
+            print(f"    {line}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
