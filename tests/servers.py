@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -29,3 +32,23 @@ def serve(app: ASGIApp) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def free_port() -> int:
+    """A port free on 127.0.0.1 now, for a server started in another process."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
+    """Until `process` accepts connections on `port`; its log in the error if it never does."""
+    deadline = time.monotonic() + timeout
+    while True:  # a condition, polled: a subprocess offers no event to wait on
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise AssertionError(f"no server on port {port}: {log.read_text()}") from None
+            time.sleep(0.05)

@@ -5,10 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,16 +16,11 @@ import pytest
 
 from kameng_tui.cli import main
 from kameng_tui.serve import GuardedServer, child_command, is_loopback, public_url, serve
+from tests.servers import free_port, wait_for_port
 
 # The installed command, as staff run it; `python -m` where the script is not beside python.
 SCRIPT = Path(sys.executable).parent / "kameng-tui"
 COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "kameng_tui"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -40,15 +33,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
         stderr=subprocess.STDOUT,
         env={**os.environ, "TEXTUAL_ANIMATIONS": "none"},
     )
-    deadline = time.monotonic() + 30
-    while True:  # until it accepts connections
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise AssertionError((tmp_path / "serve.log").read_text()) from None
-            time.sleep(0.05)
+    wait_for_port(port, server, tmp_path / "serve.log", timeout=30)
     try:
         yield f"127.0.0.1:{port}", server
     finally:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
+
+from tests.servers import free_port, wait_for_port
 
 pytestmark = pytest.mark.e2e
 
@@ -290,12 +291,6 @@ def test_resize_while_running(tmux: Callable[[int, int], Tmux]) -> None:
     term.keys("q")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def demo_server(tmp_path: Path) -> Iterator[str]:
     """`kameng-tui demo-server` as installed, with a token and some faults."""
@@ -309,16 +304,7 @@ def demo_server(tmp_path: Path) -> Iterator[str]:
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 20
-    while True:  # until it accepts connections
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                output = (tmp_path / "server.log").read_text()
-                raise AssertionError(f"demo-server did not start: {output}") from None
-            time.sleep(0.05)
+    wait_for_port(port, server, tmp_path / "server.log", timeout=20)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
