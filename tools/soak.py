@@ -249,7 +249,7 @@ async def soak(args: argparse.Namespace, base_url: str, token: str) -> dict[str,
     app.animation_level = "none"
 
     duration = args.seconds if args.seconds is not None else args.minutes * 60
-    warm_up = min(60.0, duration / 10)
+    warm_up = args.warm_up if args.warm_up is not None else min(60.0, duration / 10)
     rss_warm: float | None = None
     rss_end = 0.0
     curve: list[float] = []  # from the warm-up to the end: a leak climbs, a cache levels off
@@ -341,6 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--interval", type=float, default=0.2, help="seconds between polls")
     parser.add_argument("--fault-rate", type=float, default=0.2)
     parser.add_argument("--orders", type=int, default=300, help="orders in the demo shop")
+    parser.add_argument("--warm-up", type=float, help="seconds (default: 10%% of the run, ≤ 60)")
     parser.add_argument("--max-growth-mb", type=float, default=10.0)
     parser.add_argument("--trace", action="store_true", help="tracemalloc growth to stderr")
     parser.add_argument("--no-keys", dest="keys", action="store_false", help="poll only")
