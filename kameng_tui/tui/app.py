@@ -23,11 +23,14 @@ from kameng_tui.profiles import Profiles
 from kameng_tui.settings import load_settings, save_setting
 from kameng_tui.store.history import HistoryStore
 from kameng_tui.sync import Syncer
+from kameng_tui.tui import textual_fixes
 from kameng_tui.tui.commands import OrderNumbers
 from kameng_tui.tui.screens.help import HelpScreen, binding_text, describe_bindings
 from kameng_tui.tui.screens.orders import OrdersScreen, SearchInput
 from kameng_tui.tui.screens.profiles import ProfilesScreen
 from kameng_tui.tui.widgets.order_list import OrderList
+
+textual_fixes.apply()
 
 
 class KamengApp(App[None]):

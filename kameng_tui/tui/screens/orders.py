@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from kameng_tui.backends.base import BackendError
 from kameng_tui.config import ConfigError
@@ -32,6 +32,7 @@ from kameng_tui.sync import Syncer
 from kameng_tui.tui.screens.profiles import ChoiceScreen, ConfirmScreen, PromptScreen
 from kameng_tui.tui.screens.stats import StatsScreen
 from kameng_tui.tui.widgets.detail import DetailPane
+from kameng_tui.tui.widgets.footer import KeyFooter
 from kameng_tui.tui.widgets.header import StatusHeader
 from kameng_tui.tui.widgets.order_list import OrderList
 from kameng_tui.tui.widgets.sidebar import Sidebar
@@ -123,7 +124,7 @@ class OrdersScreen(Screen[None]):
                     yield self.search
                     yield self.order_list
                 yield self.detail
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.search.display = False

@@ -164,7 +164,9 @@ class OrderList(ScrollView, can_focus=True):
         self.updated_above: set[str] = set()  # changed out of sight, above the view
         self._changed_at: dict[str, datetime] = {}
         self._columns: list[tuple[Column, int]] = []
-        self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
+        # A few screens of rows (200x60 shows 58): what is on screen and just scrolled past. Each
+        # strip also keeps the compositor's crops of it, so a bigger cache only holds memory.
+        self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(256)
         self._ages: dict[int, str] = {}  # row index -> age text last painted
         self._sync_selection()
 

@@ -1,0 +1,74 @@
+"""The key footer: redrawn only when the keys it shows change, and without Textual's leak.
+
+Textual's Footer recomposes whenever the screen's bindings may have changed: every focus move,
+every check_action refresh. Each recompose builds new FooterKeys, which costs a repaint of the
+last line (bytes over SSH) and, in the pinned Textual 8.2.8, memory: each FooterKey binds
+`compact` with `data_bind`, the binding is stored on the Footer and pruned only when `compact`
+changes, which it never does, so every recompose kept a dozen dead FooterKeys alive (about 4 MB a
+minute in `make soak`; Textual issue #6666). KeyFooter skips redraws that would show the same
+keys and prunes the dead bindings after each real one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+from textual.screen import Screen
+from textual.widgets import Footer
+
+# Where Textual keeps the watchers set up by `watch` / `data_bind` (textual/reactive.py `_watch`).
+WATCHERS = "__watchers"
+
+
+class KeyFooter(Footer):
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._shown: Hashable = None  # what the last redraw showed
+        self.redraws = 0
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        shown = keys_shown(screen)
+        if shown == self._shown and self.children:
+            return
+        if screen.app.app_focus and self.is_attached and screen is self.screen:
+            self._shown = shown  # Footer redraws now; otherwise the next change must redraw
+        super().bindings_changed(screen)
+
+    async def recompose(self) -> None:
+        self.redraws += 1
+        await super().recompose()
+        prune_dead_watchers(self)
+
+
+def keys_shown(screen: Screen[object]) -> Hashable:
+    """Everything about the active bindings that Footer.compose draws."""
+    app = screen.app
+    return tuple(
+        (
+            key,
+            binding.action,
+            binding.description,
+            app.get_key_display(binding),
+            binding.group,
+            enabled,
+            tooltip,
+        )
+        for key, (_, binding, enabled, tooltip) in screen.active_bindings.items()
+        if binding.show or key == app.COMMAND_PALETTE_BINDING
+    )
+
+
+def prune_dead_watchers(observed: object) -> int:
+    """Drop watchers whose widget has left the DOM; how many were dropped."""
+    watchers: dict[str, list[tuple[object, object]]] = getattr(observed, WATCHERS, {})
+    dropped = 0
+    for entries in watchers.values():
+        alive = [(node, callback) for node, callback in entries if _alive(node)]
+        dropped += len(entries) - len(alive)
+        entries[:] = alive
+    return dropped
+
+
+def _alive(node: object) -> bool:
+    closing = getattr(node, "_closing", False) or getattr(node, "_closed", False)
+    return not closing and bool(getattr(node, "is_attached", True))
