@@ -16,8 +16,11 @@ Figures:
 - rss_warm_mb / rss_end_mb / growth_mb: resident memory after the warm-up (the first 10% of the
   run, at most 60 s, and not before the first full sync) and at the end, after a gc.
 
-Exits 1 when unhandled > 0 or growth_mb >= --max-growth-mb (10). `--trace` also prints the
-biggest tracemalloc growth between the two samples to stderr.
+Exits 1 when unhandled > 0 or growth_mb >= --max-growth-mb (10). `--trace` also prints, to
+stderr, which kinds of objects grew in number between the two samples (how the dead footer keys
+and style caches were found) and where tracemalloc saw memory allocated; tracing slows the app
+several times over and its own records count in the RSS figures, so a traced run's growth_mb
+is not the soak's figure.
 """
 
 from __future__ import annotations
@@ -255,6 +258,7 @@ async def soak(args: argparse.Namespace, base_url: str, token: str) -> dict[str,
     curve: list[float] = []  # from the warm-up to the end: a leak climbs, a cache levels off
     next_sample = step = 0.0
     warm_trace: tracemalloc.Snapshot | None = None
+    warm_types: Counter[str] = Counter()
     started = time.monotonic()
     try:
         async with app.run_test(headless=True, size=SIZE, message_hook=on_message) as pilot:
@@ -272,7 +276,8 @@ async def soak(args: argparse.Namespace, base_url: str, token: str) -> dict[str,
                     curve.append(rss_warm)
                     step = (started + duration - now) / CURVE_POINTS
                     next_sample = now + step
-                    warm_trace = tracemalloc.take_snapshot() if args.trace else None
+                    if args.trace:
+                        warm_trace, warm_types = tracemalloc.take_snapshot(), object_types()
                 elif rss_warm is not None and now >= next_sample and len(curve) < CURVE_POINTS:
                     curve.append(rss_mb())
                     next_sample += step
@@ -288,7 +293,7 @@ async def soak(args: argparse.Namespace, base_url: str, token: str) -> dict[str,
                 trouble.add("soak", "the first sync never completed")
             rss_end = rss_mb()
             if warm_trace is not None:
-                report_growth(warm_trace, tracemalloc.take_snapshot())
+                report_growth(warm_types, warm_trace, tracemalloc.take_snapshot())
             for worker in app.workers:
                 if worker.state is WorkerState.ERROR and id(worker) not in failed_workers:
                     failed_workers.add(id(worker))
@@ -322,7 +327,20 @@ async def soak(args: argparse.Namespace, base_url: str, token: str) -> dict[str,
     }
 
 
-def report_growth(before: tracemalloc.Snapshot, after: tracemalloc.Snapshot) -> None:
+def object_types() -> Counter[str]:
+    """Live objects the collector tracks, by type."""
+    gc.collect()
+    return Counter(type(o).__qualname__ for o in gc.get_objects())
+
+
+def report_growth(
+    types: Counter[str], before: tracemalloc.Snapshot, after: tracemalloc.Snapshot
+) -> None:
+    grown_types = object_types()
+    grown_types.subtract(types)
+    print("objects that grew in number from warm-up to end:", file=sys.stderr)
+    for name, count in grown_types.most_common(15):
+        print(f"  {count:+8d} {name}", file=sys.stderr)
     grown = sum(s.size_diff for s in after.compare_to(before, "filename")) / 2**20
     print(f"tracemalloc: {grown:+.1f} MB traced from warm-up to end; by line:", file=sys.stderr)
     for stat in after.compare_to(before, "lineno")[:20]:
@@ -343,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--orders", type=int, default=300, help="orders in the demo shop")
     parser.add_argument("--warm-up", type=float, help="seconds (default: 10%% of the run, ≤ 60)")
     parser.add_argument("--max-growth-mb", type=float, default=10.0)
-    parser.add_argument("--trace", action="store_true", help="tracemalloc growth to stderr")
+    parser.add_argument("--trace", action="store_true", help="memory growth by type and by line")
     parser.add_argument("--no-keys", dest="keys", action="store_false", help="poll only")
     args = parser.parse_args(argv)
     if args.trace:
