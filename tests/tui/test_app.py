@@ -389,6 +389,23 @@ async def test_card_codes_stay_masked_until_asked_and_mask_again_on_the_next_ord
         assert code not in screen_text(app)
 
 
+async def test_codes_asked_for_right_after_a_move_show_for_the_order_moved_to(
+    make_app: AppFactory,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(180, 60)) as pilot:
+        screen = await settle(app, pilot)
+        with_codes = next(o for o in screen.view.rows if o.card_codes)
+        # The details follow the cursor a frame later; `c` must not wait for them.
+        assert screen.order_list.select_order(with_codes.order_no)
+        screen.action_toggle_codes()
+        await pilot.pause()
+        assert screen.detail.order is not None
+        assert screen.detail.order.order_no == with_codes.order_no
+        assert screen.detail.codes_shown
+        assert with_codes.card_codes[0] in screen_text(app)
+
+
 async def test_shown_codes_mask_again_after_a_while(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=(180, 60)) as pilot:

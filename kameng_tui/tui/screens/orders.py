@@ -597,6 +597,11 @@ class OrdersScreen(Screen[None]):
         )
 
     def action_toggle_codes(self) -> None:
+        # `j` then `c` in one frame: reveal the order under the cursor, not the one the details
+        # still show (its codes would mask again as soon as the details caught up).
+        shown = self.detail.order
+        if self.order_list.selected_no != (shown.order_no if shown else None):
+            self._show_selected()
         self.detail.toggle_codes()
 
     def action_toggle_lang(self) -> None:
