@@ -50,6 +50,13 @@ def sort_of(screen: OrdersScreen) -> SortColumn:
     return screen.view.sort  # a call, so type checkers do not narrow it across key presses
 
 
+def select_order_with_codes(screen: OrdersScreen) -> Order:
+    """Put the cursor on the first listed order that has card codes; that order."""
+    with_codes = next(o for o in screen.view.rows if o.card_codes)
+    assert screen.order_list.select_order(with_codes.order_no)
+    return with_codes
+
+
 def screen_text(app: KamengApp) -> str:
     """Plain text of what is on screen now."""
     strips = app.screen._compositor.render_strips()
@@ -374,8 +381,7 @@ async def test_card_codes_stay_masked_until_asked_and_mask_again_on_the_next_ord
     app = make_app()
     async with app.run_test(size=(180, 60)) as pilot:
         screen = await settle(app, pilot)
-        with_codes = next(o for o in screen.view.rows if o.card_codes)
-        assert screen.order_list.select_order(with_codes.order_no)
+        with_codes = select_order_with_codes(screen)
         await pilot.pause()
         code = with_codes.card_codes[0]
         assert code not in screen_text(app) and MASK in screen_text(app)
@@ -410,8 +416,7 @@ async def test_shown_codes_mask_again_after_a_while(make_app: AppFactory) -> Non
     app = make_app()
     async with app.run_test(size=(180, 60)) as pilot:
         screen = await settle(app, pilot)
-        with_codes = next(o for o in screen.view.rows if o.card_codes)
-        assert screen.order_list.select_order(with_codes.order_no)
+        with_codes = select_order_with_codes(screen)
         await pilot.pause()
         await pilot.press("c")
         assert screen.detail.codes_shown
@@ -431,8 +436,7 @@ async def test_copy_order_number_and_codes_with_osc52_without_showing_codes(
     app.copy_to_clipboard = copied.append  # type: ignore[method-assign,assignment]
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         screen = await settle(app, pilot)
-        with_codes = next(o for o in screen.view.rows if o.card_codes)
-        assert screen.order_list.select_order(with_codes.order_no)
+        with_codes = select_order_with_codes(screen)
         await pilot.press("y")
         await pilot.press("Y")
         await pilot.pause()

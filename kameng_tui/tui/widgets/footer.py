@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer
 
 # Where Textual keeps the watchers set up by `watch` / `data_bind` (textual/reactive.py `_watch`).
@@ -58,17 +59,8 @@ def keys_shown(screen: Screen[object]) -> Hashable:
     )
 
 
-def prune_dead_watchers(observed: object) -> int:
-    """Drop watchers whose widget has left the DOM; how many were dropped."""
-    watchers: dict[str, list[tuple[object, object]]] = getattr(observed, WATCHERS, {})
-    dropped = 0
+def prune_dead_watchers(observed: Widget) -> None:
+    """Drop watchers whose widget has left the DOM."""
+    watchers: dict[str, list[tuple[Widget, object]]] = getattr(observed, WATCHERS, {})
     for entries in watchers.values():
-        alive = [(node, callback) for node, callback in entries if _alive(node)]
-        dropped += len(entries) - len(alive)
-        entries[:] = alive
-    return dropped
-
-
-def _alive(node: object) -> bool:
-    closing = getattr(node, "_closing", False) or getattr(node, "_closed", False)
-    return not closing and bool(getattr(node, "is_attached", True))
+        entries[:] = [(node, callback) for node, callback in entries if node.is_attached]
