@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from kameng_tui.backends.base import Backend, BackendError
+from kameng_tui.backends.base import Backend, BackendError, Unreadable
 from kameng_tui.domain.book import ChangeSet, OrderBook
 from kameng_tui.domain.clock import Clock
+from kameng_tui.domain.order import stand_in
+from kameng_tui.domain.text import clean
 
 # After a failed poll. The rule: a failing platform is tried again at least once per interval,
 # so once it is back the tracker notices within one interval, by itself. Within that bound it
@@ -77,6 +79,7 @@ class Syncer:
         self.received: set[str] = set()  # order numbers of the sync that started from scratch
         self.full_syncs = 0  # syncs from no cursor that have completed
         self.skipped: list[str] = []  # malformed orders the last page left out, one line each
+        self.unreadable: list[Unreadable] = []  # watched orders the last poll could not read
 
     def state(self) -> RefreshState:
         now = self.clock.now()
@@ -141,7 +144,25 @@ class Syncer:
             self.received = set()
         if from_scratch or self.more:
             self.received.update(o.order_no for o in result.orders)
-        changes = self.book.apply(result.orders, result.removed)
+        now = self.clock.now()
+        stand_ins = []
+        for problem in result.unreadable:
+            old = self.book.get(problem.order_no)
+            row = stand_in(problem.order_no, problem.problem, problem.detail, now, old)
+            if row is not None:
+                stand_ins.append(row)
+            if from_scratch or self.more:
+                self.received.add(problem.order_no)  # known to the platform's list still
+        self.unreadable = result.unreadable
+        for item in result.unreadable:
+            log.info(
+                "%s/%s order %s not read: %s",
+                self.backend.platform,
+                self.backend.profile,
+                clean(item.order_no, limit=64),
+                clean(item.detail, limit=200),
+            )
+        changes = self.book.apply([*result.orders, *stand_ins], result.removed)
         if (from_scratch or self.more) and not result.more:
             self.full_syncs += 1
         self.cursor = result.cursor

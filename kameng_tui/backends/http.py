@@ -29,12 +29,13 @@ from typing import Any
 import httpx
 
 from kameng_tui import __version__
-from kameng_tui.backends.base import BackendError
+from kameng_tui.backends.base import BackendError, RateLimited
 from kameng_tui.domain.text import clean
 
 # A browser-like agent: some shops answer unknown or in-app agents with an interstitial page.
 USER_AGENT = f"Mozilla/5.0 (X11; Linux x86_64) kameng-tui/{__version__}"
-RETRY_STATUSES = frozenset({500, 502, 503, 504, 429})
+# 429 is not among them: a platform that refuses for now is not asked again within the poll.
+RETRY_STATUSES = frozenset({500, 502, 503, 504})
 # A Retry-After beyond this is a platform bug, not a plan: an hour, and `r` still polls at once.
 MAX_RETRY_AFTER = 3600.0
 log = logging.getLogger("kameng_tui.http")
@@ -47,6 +48,9 @@ class HttpSettings:
     retries: int = 2  # after the first try
     backoff: float = 0.5  # first retry waits about this long, then twice as long each time
     max_wait: float = 4.0  # never wait longer than this inside one poll
+    # A 429 without Retry-After: how long to leave the platform alone (None: the sync loop's
+    # usual back-off). Adapters set their platform's block time.
+    rate_limit_wait: float | None = None
 
 
 # What a JsonHttp made without settings uses (tests make it quicker).
@@ -159,6 +163,12 @@ class JsonHttp:
                                    "credentials") from None  # fmt: skip
             else:
                 _log_request(method, path, started, f"HTTP {response.status_code}")
+                if response.status_code == 429:
+                    wait = retry_after_seconds(response.headers.get("Retry-After"))
+                    raise RateLimited(
+                        f"rate limited by {self.host} (HTTP 429)",
+                        retry_after=wait if wait is not None else s.rate_limit_wait,
+                    )
                 if response.status_code not in RETRY_STATUSES:
                     return Answer(response.status_code, self._parse(response, body, parse_json),
                                   response.headers)  # fmt: skip

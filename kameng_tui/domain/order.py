@@ -14,7 +14,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
-from kameng_tui.domain.status import LABEL_ACTOR, Actor, LabelCode, OrderStatus, ProductType
+from kameng_tui.domain.status import (
+    LABEL_ACTOR,
+    Actor,
+    LabelCode,
+    OrderStatus,
+    ProductType,
+    ReadProblem,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,3 +89,44 @@ class Order(NamedTuple):
         if self.status is OrderStatus.PENDING_PAYMENT:
             return Actor.CUSTOMER
         return Actor.NOBODY
+
+
+def stand_in(
+    order_no: str, problem: ReadProblem, detail: str, now: datetime, previous: Order | None
+) -> Order | None:
+    """The row for a watched order that could not be read this time; None to keep `previous`.
+
+    What was read of an order stays until the platform says clearly that it does not exist:
+    a refusal, a rate limit or one unreadable page says nothing about the order itself. An
+    order never read gets a row saying why, so no watched number vanishes without a word."""
+    real = previous is not None and previous.status is not OrderStatus.UNREADABLE
+    if real and problem is not ReadProblem.NOT_FOUND:
+        return None
+    if (
+        previous is not None
+        and previous.status is OrderStatus.UNREADABLE
+        and previous.raw_status == problem.value
+        and previous.label is not None
+        and previous.label.text == detail
+    ):
+        return previous  # the same problem as last time: nothing changed
+    created = previous.created_at if previous is not None else now
+    actor = Actor.CUSTOMER if problem is ReadProblem.NOT_FOUND else Actor.NOBODY
+    if problem in (ReadProblem.NOT_YOURS, ReadProblem.UNREADABLE):
+        actor = Actor.SUPPORT
+    return Order(
+        order_no=order_no,
+        product_name=previous.product_name if previous is not None else "",
+        product_type=previous.product_type if previous is not None else ProductType.OTHER,
+        merchant="",
+        merchant_verified=False,
+        quantity=previous.quantity if previous is not None else 1,
+        amount=previous.amount if previous is not None else Decimal(0),
+        currency=previous.currency if previous is not None else "CNY",
+        account="",
+        status=OrderStatus.UNREADABLE,
+        raw_status=problem.value,
+        label=StatusLabel(detail, LabelCode.OTHER, actor),
+        created_at=created,
+        updated_at=now,
+    )

@@ -16,6 +16,9 @@ class OrderStatus(StrEnum):
     FAILED = "failed"
     ABNORMAL = "abnormal"
     REFUNDED = "refunded"
+    # Not a lifecycle step: a watched order the platform would not show this time (see
+    # ReadProblem). Such a row stands in until the order can be read.
+    UNREADABLE = "unreadable"
 
     @property
     def is_final(self) -> bool:
@@ -40,6 +43,7 @@ STATUS_ZH: dict[OrderStatus, str] = {
     OrderStatus.FAILED: "发货失败",
     OrderStatus.ABNORMAL: "异常",
     OrderStatus.REFUNDED: "已退款",
+    OrderStatus.UNREADABLE: "无法读取",
 }
 
 
@@ -86,3 +90,12 @@ LABEL_ACTOR: dict[LabelCode, Actor] = {
     LabelCode.CALLBACK_LOST: Actor.SUPPORT,
     LabelCode.OTHER: Actor.SUPPORT,
 }
+
+
+class ReadProblem(StrEnum):
+    """Why one order could not be read, while the others could."""
+
+    NOT_FOUND = "not_found"  # the platform says clearly that no such order exists
+    NOT_YOURS = "not_yours"  # it exists, but these credentials may not see it
+    UNREADABLE = "unreadable"  # the platform's answer for it cannot be read
+    RATE_LIMITED = "rate_limited"  # not asked this time: the platform's request budget is spent
