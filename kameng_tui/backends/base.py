@@ -123,8 +123,8 @@ class Backend(ABC):
                 ]
                 break
             if refused is not None:
-                wait = refused.retry_after
-                unreadable.append(Unreadable(order_no, ReadProblem.RATE_LIMITED, str(refused), wait))
+                problem = ReadProblem.RATE_LIMITED
+                unreadable.append(Unreadable(order_no, problem, str(refused), refused.retry_after))
                 continue
             try:
                 order = await self.get_order(order_no)
