@@ -10,12 +10,13 @@ import asyncio
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from kameng_tui import __version__
-from kameng_tui.config import EXAMPLE, Config, ConfigError, Profile, config_path, load
+from kameng_tui.config import Config, ConfigError, Profile, config_path, load
 from kameng_tui.domain.text import clean
 from kameng_tui.i18n import Lang, detect_lang
 
@@ -140,6 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("order_no", metavar="ORDER_NO")
     _source_options(show, top=False)
     show.add_argument("--format", choices=("table", "json"), default="table")
+    show.add_argument(
+        "--reveal", action="store_true", help="print the order's card codes (secrets: masked else)"
+    )
 
     history = commands.add_parser("history", help="print an order's timeline as remembered")
     history.add_argument("order_no", metavar="ORDER_NO")
@@ -360,20 +364,55 @@ def _history() -> HistoryStore | None:
         return None
 
 
-def _fetch_all(profile: Profile, env: Mapping[str, str]) -> list[Order]:
+# How long `orders` waits, in all, for a platform's request budget to read every watched order.
+CLI_BUDGET_WAIT = 30.0
+
+
+@dataclass
+class Fetched:
+    """What one profile gave: the orders it could read, and one line per order it could not."""
+
+    orders: list[Order] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _fetch_all(profile: Profile, env: Mapping[str, str]) -> Fetched:
+    from kameng_tui.backends.base import ReadProblem, Unreadable
     from kameng_tui.backends.factory import make_backend
 
-    async def run() -> list[Order]:
+    async def run() -> Fetched:
         backend = make_backend(profile, env, _clock())
         try:
             orders: dict[str, Order] = {}
+            skipped: list[str] = []
+            unreadable: dict[str, Unreadable] = {}
             cursor: str | None = None
+            waited = 0.0
             while True:
                 result = await backend.fetch_changes(cursor)
                 orders.update((o.order_no, o) for o in result.orders)
-                if not result.more:
-                    return list(orders.values())
-                cursor = result.cursor
+                skipped += result.skipped
+                for item in result.unreadable:
+                    unreadable[item.order_no] = item
+                for order in result.orders:
+                    unreadable.pop(order.order_no, None)
+                if result.more:
+                    cursor = result.cursor
+                    continue
+                # Orders the platform's rate limit held back: wait for them, up to a point.
+                waits = [
+                    u.retry_after or 0.0
+                    for u in unreadable.values()
+                    if u.problem is ReadProblem.RATE_LIMITED
+                ]
+                if not waits or waited + min(waits) > CLI_BUDGET_WAIT:
+                    break
+                pause = min(max(waits), CLI_BUDGET_WAIT - waited)
+                await asyncio.sleep(pause)
+                waited += pause
+                cursor = None
+            problems = [f"{clean(u.order_no, limit=64)}: {u.detail}" for u in unreadable.values()]
+            return Fetched(list(orders.values()), skipped + problems)
         finally:
             await backend.aclose()
 
@@ -393,21 +432,24 @@ def _orders(args: argparse.Namespace, profile: Profile, env: Mapping[str, str]) 
         fetched = _fetch_all(profile, env)
     except BackendError as exc:
         return fail(EXIT_PLATFORM, f"{profile.name}: {exc}")
+    # One line per order that could not be read; every readable one is printed.
+    for problem in fetched.problems:
+        print(f"kameng-tui: {clean(profile.name)}: {clean(problem, limit=300)}", file=sys.stderr)
     orders = [
         o
-        for o in fetched
+        for o in fetched.orders
         if (not statuses or o.status in statuses) and (not types or o.product_type in types)
     ]
     orders.sort(key=lambda o: (o.updated_at, o.order_no), reverse=True)
     now = _clock().now()
-    records = [record(o, now, profile.policy) for o in orders]
+    records = [record(o, now, profile.policy, profile.name) for o in orders]
     if args.format == "json":
         sys.stdout.write(to_json(records) + "\n")
     elif args.format == "csv":
         sys.stdout.write(to_csv(records))
     else:
         sys.stdout.write(to_table(records))
-    return 0
+    return EXIT_PLATFORM if fetched.problems and not fetched.orders else 0
 
 
 def _choices(values: list[str] | None, enum: type[StrEnum], option: str) -> set[object] | None:
@@ -437,10 +479,13 @@ def _show(args: argparse.Namespace, profile: Profile, env: Mapping[str, str]) ->
     try:
         order = asyncio.run(run())
     except BackendError as exc:
-        return fail(EXIT_PLATFORM, f"{profile.name}: {exc}")
+        return fail(EXIT_PLATFORM, f"{profile.name}: {args.order_no}: {exc}")
     if order is None:
         return fail(EXIT_PLATFORM, f"{profile.name}: no order {args.order_no!r}")
-    data = record(order, _clock().now(), profile.policy)
+    data = record(order, _clock().now(), profile.policy, profile.name)
+    if args.reveal:
+        # Asked for by name, for this one order: the only way the CLI prints card codes.
+        data["card_codes"] = [clean(code, limit=500) for code in order.card_codes]
     sys.stdout.write(to_json(data) + "\n" if args.format == "json" else to_detail(data))
     return 0
 
@@ -495,10 +540,12 @@ def _config(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         print(path)
         return 0
     if args.action == "init":
+        from kameng_tui.config import example_text
+
         if path.exists() and not args.force:
             return fail(EXIT_USAGE, f"{path} exists (use --force to overwrite it)")
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(EXAMPLE, encoding="utf-8")
+        path.write_text(example_text(), encoding="utf-8")
         print(f"wrote {path}")
         return 0
     config: Config = load(path, required=True)

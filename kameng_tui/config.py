@@ -17,70 +17,46 @@ from typing import Any
 
 from platformdirs import user_config_path
 
+from kameng_tui.backends.registry import Key, Kind
 from kameng_tui.domain.attention import DEFAULT_POLICY, AttentionPolicy
 from kameng_tui.domain.text import clean
 
 APP_NAME = "kameng-tui"
 ENV_VAR = "KAMENG_TUI_CONFIG"
-PLATFORMS = ("demo", "kameng", "dujiao-next", "dujiaoka")
 
-# Keys each platform accepts, and which of them are required.
-_COMMON = {"platform", "interval", "notify", "bell", "stalled_minutes", "read_only", "staff"}
-_KEYS: dict[str, tuple[set[str], set[str]]] = {
-    "demo": (_COMMON | {"orders", "seed"}, set()),
-    "kameng": (_COMMON | {"base_url", "token_env"}, {"base_url"}),
-    "dujiao-next": (
-        _COMMON
-        | {"base_url", "mode", "guest_email", "guest_password_env", "orders"}
-        | {"username", "password_env"},
-        {"base_url", "mode"},
-    ),
-    "dujiaoka": (_COMMON | {"base_url", "orders"}, {"base_url"}),
-}
-_SECRET_KEYS = {"token", "password", "guest_password", "secret", "api_key"}
+# Keys every profile accepts, whatever its platform; the platform's own come from its SPEC.
+COMMON_KEYS = frozenset(
+    {"platform", "interval", "notify", "bell", "stalled_minutes", "read_only", "staff"}
+)
+_SECRET_KEYS = {"token", "password", "guest_password", "secret", "api_key", "query_password"}
 
-EXAMPLE = """\
+_HEAD = """\
 # kameng-tui profiles. Secrets are never written here: each profile names the environment
 # variable that holds its token or password.
+#
+# Platforms (uncomment a table to use it):
+{platforms}
 
 default_profile = "demo"
-
-[profiles.demo]
-platform = "demo"          # the offline simulated platform
-orders = 300
-seed = 7
-notify = "all"             # toast status changes: "all", "followed" (f) or "none"
-bell = false               # and ring the terminal bell with them
-stalled_minutes = 10       # in progress with no update this long: needs attention
-staff = true               # staff actions too: retry delivery, refund, mark as paid
-# read_only = true         # no actions at all
-
-# [profiles.myshop]
-# platform = "kameng"      # a shop that serves kameng-tui's own API (docs/api.md)
-# base_url = "https://shop.example.com"
-# token_env = "MYSHOP_TOKEN"
-# interval = 5             # seconds between polls
-
-# [profiles.next-guest]
-# platform = "dujiao-next"
-# base_url = "https://next.example.com"
-# mode = "guest"           # watch your own orders
-# guest_email = "me@example.com"
-# guest_password_env = "NEXT_ORDER_PASSWORD"
-# orders = ["DJ20261125000001"]
-
-# [profiles.next-admin]
-# platform = "dujiao-next"
-# base_url = "https://next.example.com"
-# mode = "admin"           # every order of the shop
-# username = "admin"
-# password_env = "NEXT_ADMIN_PASSWORD"
-
-# [profiles.dujiaoka]
-# platform = "dujiaoka"
-# base_url = "https://faka.example.com"
-# orders = ["ABCDEFGH12345678"]
 """
+
+
+def example_text() -> str:
+    """What `config init` writes: every platform, each with its truthful line and a table."""
+    from kameng_tui.backends.registry import all_specs
+
+    specs = all_specs()
+    width = max(len(spec.name) for spec in specs)
+    lines = "\n".join(f"#   {spec.name:<{width}}  {spec.summary}" for spec in specs)
+    tables = "\n".join(spec.example.rstrip() + "\n" for spec in specs)
+    return _HEAD.format(platforms=lines) + "\n" + tables
+
+
+def __getattr__(name: str) -> str:
+    # EXAMPLE reads every platform's module: built on first use, not at import.
+    if name == "EXAMPLE":
+        return example_text()
+    raise AttributeError(name)
 
 
 class ConfigError(Exception):
@@ -171,13 +147,16 @@ def parse(data: Mapping[str, Any], path: Path | None = None) -> Config:
 
 
 def _profile(name: str, table: object, path: Path | None) -> Profile:
+    from kameng_tui.backends import registry
+
     key = f"profiles.{name}"
     if not isinstance(table, Mapping):
         raise ConfigError(path, key, "must be a table")
     platform = table.get("platform")
-    if platform not in PLATFORMS:
-        raise ConfigError(path, f"{key}.platform", f"must be one of: {', '.join(PLATFORMS)}")
-    allowed, required = _KEYS[platform]
+    if not isinstance(platform, str) or platform not in registry.names():
+        raise ConfigError(path, f"{key}.platform", f"must be one of: {', '.join(registry.names())}")
+    spec = registry.spec(platform)
+    keys = {k.name: k for k in spec.keys}
     for option in table:
         if option in _SECRET_KEYS:
             raise ConfigError(
@@ -186,28 +165,27 @@ def _profile(name: str, table: object, path: Path | None) -> Profile:
                 f"secrets do not go in the file: put it in an environment variable and name "
                 f"that variable in {option}_env",
             )
-        if option not in allowed:
+        if option not in keys and option not in COMMON_KEYS:
             raise ConfigError(path, f"{key}.{option}", f"unknown key for platform {platform!r}")
-    for option in sorted(required - set(table)):
-        raise ConfigError(path, f"{key}.{option}", "missing")
-    _check_types(table, key, path)
-    if platform == "dujiao-next":
-        _check_dujiao_next(table, key, path)
+    _check_common(table, key, path)
+    for option in spec.keys:
+        if option.name in table:
+            _check_key(option, table[option.name], f"{key}.{option.name}", path)
+    for option in spec.keys:
+        wanted = option.when is None or table.get(option.when[0]) == option.when[1]
+        if option.required and wanted and option.name not in table:
+            needed = "" if option.when is None else f" (needed when {option.when[0]} = "
+            needed += "" if option.when is None else f"{option.when[1]!r})"
+            raise ConfigError(path, f"{key}.{option.name}", f"missing{needed}")
+    for option_name, problem in spec.check(table) if spec.check else ():
+        raise ConfigError(path, f"{key}.{option_name}", problem)
     return Profile(name, platform, dict(table))
 
 
-def _check_types(table: Mapping[str, Any], key: str, path: Path | None) -> None:
+def _check_common(table: Mapping[str, Any], key: str, path: Path | None) -> None:
     for option, value in table.items():
         where = f"{key}.{option}"
-        if option in {"orders"} and table.get("platform") != "demo":
-            if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-                raise ConfigError(path, where, "must be a list of order numbers")
-        elif option in {"orders", "seed"}:
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise ConfigError(path, where, "must be a whole number")
-            if option == "orders" and not 1 <= value <= 100_000:
-                raise ConfigError(path, where, "must be between 1 and 100,000")
-        elif option == "notify":
+        if option == "notify":
             if value not in ("all", "followed", "none"):
                 raise ConfigError(path, where, 'must be "all", "followed" or "none"')
         elif option in ("bell", "read_only", "staff"):
@@ -219,24 +197,28 @@ def _check_types(table: Mapping[str, Any], key: str, path: Path | None) -> None:
             if not number or not math.isfinite(value) or value <= 0 or value > 10**6:
                 unit = "seconds" if option == "interval" else "minutes"
                 raise ConfigError(path, where, f"must be a positive number of {unit}")
-        elif option == "base_url":
-            if not isinstance(value, str) or not value.startswith(("http://", "https://")):
-                raise ConfigError(path, where, "must start with http:// or https://")
-        elif not isinstance(value, str) or not value:
-            raise ConfigError(path, where, "must be a non-empty string")
 
 
-def _check_dujiao_next(table: Mapping[str, Any], key: str, path: Path | None) -> None:
-    mode = table["mode"]
-    needs = {
-        "guest": ("guest_email", "guest_password_env", "orders"),
-        "admin": ("username", "password_env"),
-    }
-    if mode not in needs:
-        raise ConfigError(path, f"{key}.mode", 'must be "guest" or "admin"')
-    for option in needs[mode]:
-        if option not in table:
-            raise ConfigError(path, f"{key}.{option}", f"missing (needed in {mode} mode)")
+def _check_key(option: Key, value: object, where: str, path: Path | None) -> None:
+    """One platform key's value, by its kind."""
+    if option.kind is Kind.ORDERS:
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise ConfigError(path, where, "must be a list of order numbers")
+    elif option.kind is Kind.COUNT:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ConfigError(path, where, "must be a whole number")
+        low, high = option.range
+        if not low <= value <= high:
+            raise ConfigError(path, where, f"must be between {low:,} and {high:,}")
+    elif option.kind is Kind.URL:
+        if not isinstance(value, str) or not value.startswith(("http://", "https://")):
+            raise ConfigError(path, where, "must start with http:// or https://")
+    elif option.kind is Kind.CHOICE:
+        if value not in option.choices:
+            choices = " or ".join(f'"{c}"' for c in option.choices)
+            raise ConfigError(path, where, f"must be {choices}")
+    elif not isinstance(value, str) or not value:
+        raise ConfigError(path, where, "must be a non-empty string")
 
 
 def secret(profile: Profile, option: str, environ: Mapping[str, str]) -> str | None:

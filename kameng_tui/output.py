@@ -24,6 +24,7 @@ from kameng_tui.domain.order import Order
 from kameng_tui.domain.text import FIELD_LIMIT, clean
 
 FIELDS = (
+    "profile",
     "order_no",
     "status",
     "raw_status",
@@ -31,7 +32,9 @@ FIELDS = (
     "product_name",
     "merchant",
     "quantity",
+    "card_codes",
     "amount",
+    "refunded_amount",
     "currency",
     "account",
     "label",
@@ -47,17 +50,20 @@ TABLE_COLUMNS = ("order_no", "status", "product_type", "amount", "updated_at", "
 # JSON escapes C0 controls itself; with ensure_ascii=False these would pass through raw.
 _JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _FORMULA_START = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # and full-width
-_NUMERIC = frozenset({"quantity", "amount"})
+_NUMERIC = frozenset({"quantity", "card_codes", "amount", "refunded_amount"})
 
 
 def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def record(order: Order, now: datetime, policy: AttentionPolicy = DEFAULT_POLICY) -> dict[str, Any]:
-    """One order as plain data. Card codes are left out: they are secrets."""
+def record(
+    order: Order, now: datetime, policy: AttentionPolicy = DEFAULT_POLICY, profile: str = ""
+) -> dict[str, Any]:
+    """One order as plain data. Card codes are secrets: only how many there are."""
     label = order.label
     return {
+        "profile": profile,
         "order_no": order.order_no,
         "status": order.status.value,
         "raw_status": order.raw_status,
@@ -65,7 +71,9 @@ def record(order: Order, now: datetime, policy: AttentionPolicy = DEFAULT_POLICY
         "product_name": order.product_name,
         "merchant": order.merchant,
         "quantity": order.quantity,
+        "card_codes": len(order.card_codes),
         "amount": str(order.amount),
+        "refunded_amount": str(order.refund.amount) if order.refund is not None else "0",
         "currency": order.currency,
         "account": order.account,
         "label": None if label is None else label.text,
@@ -127,5 +135,15 @@ def to_table(records: list[dict[str, Any]], columns: Iterable[str] = TABLE_COLUM
 
 
 def to_detail(record: dict[str, Any]) -> str:
+    """One field a line; revealed card codes (`show --reveal`) one a line, aligned."""
     width = max(cell_len(k) for k in record)
-    return "".join(f"{k}{' ' * (width - cell_len(k))}  {_cell(v)}\n" for k, v in record.items())
+    lines = []
+    for key, value in record.items():
+        pad = " " * (width - cell_len(key))
+        if key == "card_codes" and isinstance(value, list):
+            codes = [_cell(code) for code in value] or ["-"]
+            lines.append(f"{key}{pad}  {codes[0]}")
+            lines += [f"{' ' * width}  {code}" for code in codes[1:]]
+        else:
+            lines.append(f"{key}{pad}  {_cell(value)}")
+    return "".join(line + "\n" for line in lines)

@@ -18,9 +18,9 @@ from kameng_tui.domain.clock import Clock
 
 
 def has_watch_list(profile: Profile) -> bool:
-    return profile.platform == "dujiaoka" or (
-        profile.platform == "dujiao-next" and profile.get("mode") == "guest"
-    )
+    from kameng_tui.backends.registry import names, spec
+
+    return profile.platform in names() and spec(profile.platform).watch_list(profile.options)
 
 
 class Profiles:

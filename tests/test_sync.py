@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from kameng_tui.backends.base import Backend, BackendError, SyncResult
+from kameng_tui.backends.base import Backend, BackendError, ReadProblem, SyncResult, Unreadable
 from kameng_tui.domain.book import OrderBook
 from kameng_tui.domain.clock import ManualClock
 from kameng_tui.domain.status import OrderStatus
@@ -402,3 +402,55 @@ async def test_request_now_makes_it_due_before_the_interval(clock: ManualClock) 
     changes = await sync.poll()
     assert changes is not None and not changes  # the same order again: no change
     assert sync.seconds_until_due() == 30
+
+
+# -- watched orders that cannot be read ---------------------------------------------------------
+
+
+def watched(orders: list[int], problems: dict[int, ReadProblem]) -> SyncResult:
+    unreadable = [
+        Unreadable(make_order(n).order_no, problem, f"why {n}") for n, problem in problems.items()
+    ]
+    return SyncResult([make_order(n) for n in orders], None, 0, unreadable=unreadable)
+
+
+async def test_an_order_never_read_gets_a_row_saying_why(clock: ManualClock) -> None:
+    sync = syncer(FakeBackend([watched([1], {2: ReadProblem.NOT_FOUND})]), clock)
+    await sync.poll()
+    row = sync.book.get(make_order(2).order_no)
+    assert row is not None and row.status is OrderStatus.UNREADABLE
+    assert row.raw_status == "not_found" and row.label is not None and row.label.text == "why 2"
+    assert sync.error is None  # one order's trouble is not the shop's
+
+
+@pytest.mark.parametrize(
+    "problem", [ReadProblem.RATE_LIMITED, ReadProblem.UNREADABLE, ReadProblem.NOT_YOURS]
+)
+async def test_what_was_read_stays_until_the_shop_says_the_order_is_gone(
+    clock: ManualClock, problem: ReadProblem
+) -> None:
+    backend = FakeBackend(
+        [watched([1, 2], {}), watched([1], {2: problem}), watched([1], {2: ReadProblem.NOT_FOUND})]
+    )
+    sync = syncer(backend, clock)
+    await sync.poll()
+    read = sync.book.get(make_order(2).order_no)
+    clock.advance(5)
+    changes = await sync.poll()
+    assert changes is not None and not changes  # kept as read, no change
+    assert sync.book.get(make_order(2).order_no) == read
+    clock.advance(5)
+    changes = await sync.poll()
+    row = sync.book.get(make_order(2).order_no)
+    assert row is not None and row.status is OrderStatus.UNREADABLE
+    assert row.product_name == make_order(2).product_name  # what it was, for the person
+    assert changes is not None and not changes.removed  # a row, not a silent deletion
+
+
+async def test_the_same_problem_twice_is_no_change(clock: ManualClock) -> None:
+    problem = {2: ReadProblem.UNREADABLE}
+    sync = syncer(FakeBackend([watched([1], problem), watched([1], problem)]), clock)
+    await sync.poll()
+    clock.advance(5)
+    changes = await sync.poll()
+    assert changes is not None and not changes

@@ -14,6 +14,7 @@ long as the platform blocks.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -57,6 +58,10 @@ class RateLimit:
         return f"{self.requests} requests per {span}"
 
 
+# Times are datetimes (whole microseconds): waiting exactly `wait()` seconds must be enough.
+_EPSILON = 1e-6
+
+
 class RequestBudget:
     """The requests this tracker may still send to one platform, now."""
 
@@ -81,14 +86,14 @@ class RequestBudget:
     def available(self) -> int:
         """Whole requests that may go now."""
         self._refill()
-        return 0 if self._held_until is not None else int(self._tokens)
+        return 0 if self._held_until is not None else int(self._tokens + _EPSILON)
 
     def take(self, cost: int = 1) -> bool:
         """Spend `cost` requests if the budget has them; False (nothing spent) otherwise."""
         self._refill()
-        if self._held_until is not None or self._tokens < cost:
+        if self._held_until is not None or self._tokens + _EPSILON < cost:
             return False
-        self._tokens -= cost
+        self._tokens = max(self._tokens - cost, 0.0)
         return True
 
     def wait(self, cost: int = 1) -> float:
@@ -96,8 +101,8 @@ class RequestBudget:
         now = self._refill()
         if self._held_until is not None:
             held = (self._held_until - now).total_seconds()
-            return held + max(cost - self._tokens, 0.0) / self.limit.rate
-        return max(cost - self._tokens, 0.0) / self.limit.rate
+            return _up(held + max(cost - self._tokens, 0.0) / self.limit.rate)
+        return _up(max(cost - self._tokens, 0.0) / self.limit.rate)
 
     def hold(self, seconds: float | None = None) -> None:
         """The platform refused (429): nothing goes for `seconds` (default: its block time,
@@ -107,3 +112,8 @@ class RequestBudget:
         self._tokens = 0.0
         self._held_until = now + timedelta(seconds=max(span, 0.0))
         self._at = self._held_until
+
+
+def _up(seconds: float) -> float:
+    """Rounded up to the microsecond, the clock's resolution."""
+    return math.ceil(seconds * 1e6) / 1e6

@@ -12,16 +12,22 @@ from __future__ import annotations
 import asyncio
 import heapq
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from kameng_tui.backends.base import Backend, BackendError, SyncResult
+from kameng_tui.backends.registry import Key, Kind, PlatformSpec
 from kameng_tui.domain.actions import NEEDS_TEXT, Action, allowed
 from kameng_tui.domain.clock import Clock
 from kameng_tui.domain.order import Order, Refund, StatusLabel, TimelineEvent
 from kameng_tui.domain.status import LabelCode, OrderStatus, ProductType
+
+if TYPE_CHECKING:
+    from kameng_tui.config import Profile
 
 MAX_ORDERS = 100_000
 PAY_WINDOW = 15 * 60.0
@@ -574,3 +580,35 @@ class DemoBackend(Backend):
 
     async def get_order(self, order_no: str) -> Order | None:
         return await asyncio.to_thread(self.demo.get, order_no)
+
+
+def _build(profile: Profile, environ: Mapping[str, str], clock: Clock) -> Backend:
+    platform = DemoPlatform(
+        seed=profile.get("seed", 7), orders=profile.get("orders", 300), clock=clock
+    )
+    backend = DemoBackend(platform)
+    backend.profile = profile.name
+    return backend
+
+
+SPEC = PlatformSpec(
+    name="demo",
+    summary="the offline simulated shop: every status, label and action, no network",
+    keys=(
+        Key("orders", Kind.COUNT, range=(1, MAX_ORDERS), help="orders in the shop"),
+        Key("seed", Kind.COUNT, range=(-(2**63), 2**63 - 1), help="random seed"),
+    ),
+    build=_build,
+    actions=frozenset(Action),
+    example="""\
+[profiles.demo]
+platform = "demo"          # the offline simulated platform
+orders = 300
+seed = 7
+notify = "all"             # toast status changes: "all", "followed" (f) or "none"
+bell = false               # and ring the terminal bell with them
+stalled_minutes = 10       # in progress with no update this long: needs attention
+staff = true               # staff actions too: retry delivery, refund, mark as paid
+# read_only = true         # no actions at all
+""",
+)

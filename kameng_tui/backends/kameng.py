@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from kameng_tui.api.wire import API_PREFIX, WireError, decode_error, decode_order
@@ -13,9 +15,14 @@ from kameng_tui.backends.base import (
     raise_if_all_malformed,
 )
 from kameng_tui.backends.http import Answer, HttpSettings, JsonHttp, status_text
+from kameng_tui.backends.registry import Key, Kind, PlatformSpec
 from kameng_tui.domain.actions import Action
 from kameng_tui.domain.order import Order
 from kameng_tui.domain.text import clean
+
+if TYPE_CHECKING:
+    from kameng_tui.config import Profile
+    from kameng_tui.domain.clock import Clock
 
 
 class KamengBackend(Backend):
@@ -112,3 +119,29 @@ class KamengBackend(Backend):
 def _data(answer: Answer) -> object:
     body = answer.body
     return body.get("data") if isinstance(body, dict) else None
+
+
+def _build(profile: Profile, environ: Mapping[str, str], clock: Clock) -> Backend:
+    from kameng_tui.config import secret
+
+    token = secret(profile, "token_env", environ)
+    return KamengBackend(profile.name, profile.get("base_url"), token)
+
+
+SPEC = PlatformSpec(
+    name="kameng",
+    summary="kameng-tui's own API (docs/api.md): every order, incremental sync, every action",
+    keys=(
+        Key("base_url", Kind.URL, required=True),
+        Key("token_env", Kind.ENV, help="the variable holding the bearer token"),
+    ),
+    build=_build,
+    actions=frozenset(Action),
+    example="""\
+# [profiles.myshop]
+# platform = "kameng"      # a shop that serves kameng-tui's own API (docs/api.md)
+# base_url = "https://shop.example.com"
+# token_env = "MYSHOP_TOKEN"
+# interval = 5             # seconds between polls
+""",
+)

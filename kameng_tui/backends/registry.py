@@ -52,6 +52,7 @@ class Key:
     kind: Kind
     required: bool = False
     choices: tuple[str, ...] = ()
+    range: tuple[int, int] = (0, 10**9)  # COUNT: the smallest and largest allowed
     # Only meaningful with another key's value, e.g. ("mode", "guest"): required then, and
     # refused otherwise. Checked by the configuration, named by `config check`.
     when: tuple[str, str] | None = None

@@ -105,13 +105,15 @@ class HistoryStore:
         Returns how many status changes were recorded."""
         # First sight of an open order is worth a row; a settled one (a shop's long history)
         # is not news, and a first sync of 100,000 orders must stay cheap.
-        rows = [
-            _change_row(profile, o, o.updated_at) for o in changes.added if not o.status.is_final
-        ]
-        for old, new in changes.changed:
+        # A stand-in for an order that could not be read is not the platform's data: never
+        # saved, and it never replaces what was last read.
+        added = [o for o in changes.added if o.status is not OrderStatus.UNREADABLE]
+        changed = [(a, b) for a, b in changes.changed if b.status is not OrderStatus.UNREADABLE]
+        rows = [_change_row(profile, o, o.updated_at) for o in added if not o.status.is_final]
+        for old, new in changed:
             if old.status is not new.status or old.raw_status != new.raw_status:
                 rows.append(_change_row(profile, new, observed_at))
-        touched = [*changes.added, *(new for _, new in changes.changed)]
+        touched = [*added, *(new for _, new in changed)]
         if len(touched) > LAST_KNOWN_LIMIT:
             # Only the newest are ever shown at start: keep those, not a copy of the shop.
             touched.sort(key=lambda o: o.updated_at, reverse=True)

@@ -43,6 +43,7 @@ def test_status_values_are_stable_wire_names() -> None:
         "failed",
         "abnormal",
         "refunded",
+        "unreadable",
     ]
     assert S("paid") is S.PAID
 
@@ -57,6 +58,7 @@ def test_status_chinese_names_are_exactly_the_articles() -> None:
         S.FAILED: "发货失败",
         S.ABNORMAL: "异常",
         S.REFUNDED: "已退款",
+        S.UNREADABLE: "无法读取",  # ours: not a lifecycle step, a watched order not read
     }
 
 
