@@ -465,7 +465,7 @@ def _choices(values: list[str] | None, enum: type[StrEnum], option: str) -> set[
 
 
 def _show(args: argparse.Namespace, profile: Profile, env: Mapping[str, str]) -> int:
-    from kameng_tui.backends.base import BackendError
+    from kameng_tui.backends.base import BackendError, OrderProblem
     from kameng_tui.backends.factory import make_backend
     from kameng_tui.output import record, to_detail, to_json
 
@@ -478,8 +478,10 @@ def _show(args: argparse.Namespace, profile: Profile, env: Mapping[str, str]) ->
 
     try:
         order = asyncio.run(run())
+    except OrderProblem as exc:  # that order's own trouble: name it
+        return fail(EXIT_PLATFORM, f"{profile.name}: {clean(args.order_no, limit=64)}: {exc}")
     except BackendError as exc:
-        return fail(EXIT_PLATFORM, f"{profile.name}: {args.order_no}: {exc}")
+        return fail(EXIT_PLATFORM, f"{profile.name}: {exc}")
     if order is None:
         return fail(EXIT_PLATFORM, f"{profile.name}: no order {args.order_no!r}")
     data = record(order, _clock().now(), profile.policy, profile.name)
