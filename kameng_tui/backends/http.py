@@ -134,10 +134,12 @@ class JsonHttp:
         *,
         params: Mapping[str, str] | None = None,
         json_body: object = None,
+        form_body: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         parse_json: bool = True,
     ) -> Answer:
-        """Send, retrying transient failures; the answer of any final HTTP status.
+        """Send, retrying transient failures; the answer of any final HTTP status. A
+        `form_body` goes as application/x-www-form-urlencoded (what PHP reads as $_POST).
 
         Raises `BackendError` when the platform cannot be reached, keeps failing with 429 or
         5xx, or answers JSON that does not parse."""
@@ -149,7 +151,7 @@ class JsonHttp:
             started = time.perf_counter()
             try:
                 response = await self.client.request(
-                    method, path, params=params, json=json_body, headers=headers
+                    method, path, params=params, json=json_body, data=form_body, headers=headers
                 )
                 body = response.content  # read it all: a cut connection fails here
             except httpx.RequestError as exc:
