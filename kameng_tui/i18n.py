@@ -37,6 +37,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "status.failed": ("Failed", "发货失败"),
     "status.abnormal": ("Abnormal", "异常"),
     "status.refunded": ("Refunded", "已退款"),
+    "status.unreadable": ("Unreadable", "无法读取"),
     # short badges for the list (fit 10 cells)
     "badge.pending_payment": ("UNPAID", "待支付"),
     "badge.paid": ("PAID", "已支付"),
@@ -46,6 +47,24 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "badge.failed": ("FAILED", "发货失败"),
     "badge.abnormal": ("ABNORMAL", "异常"),
     "badge.refunded": ("REFUNDED", "已退款"),
+    "badge.unreadable": ("UNREADABLE", "无法读取"),
+    # Why a watched order could not be read (ReadProblem), for the list's label column.
+    "problem.not_found": (
+        "not found on the shop: check the number",
+        "平台上没有这个订单号：请核对单号",
+    ),
+    "problem.not_yours": (
+        "not visible with this profile's login",
+        "此配置的登录账号看不到这个订单",
+    ),
+    "problem.unreadable": (
+        "the shop's page for it cannot be read",
+        "平台返回的订单页面无法读取",
+    ),
+    "problem.rate_limited": (
+        "waiting for its turn: the shop's rate limit",
+        "排队等待：平台限制了请求频率",
+    ),
     # product types
     "type.game_card": ("Game card", "游戏点卡"),
     "type.phone_topup": ("Phone top-up", "话费充值"),
@@ -143,6 +162,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "共 {n} 个，显示 30 秒：按 c 隐藏，按 Y 复制",
     ),
     "detail.refund": ("Refund", "退款"),
+    "detail.not_read": ("Not read because", "未能读取的原因"),
+    "detail.shop_said": ("Detail", "详细信息"),
     "field.order_no": ("Order no.", "订单号"),
     "field.product": ("Product", "商品"),
     "field.type": ("Type", "类型"),
@@ -417,6 +438,41 @@ for _key, _en, _zh in [
         "Past the promised delivery time: force a status sync, then urge (催单) or "
         "appeal (订单申诉) with the order number and payment proof.",
         "已超过承诺发货时间：先强制状态刷新，再催单或提交订单申诉（附订单号和支付凭证）。",
+    ),
+    (
+        "next.problem.not_found",
+        "The shop has no order with this number. Check it with the customer (a typo, a "
+        "missing prefix, another shop); if it is wrong, remove it from the watch list with x "
+        "and watch the right number with w.",
+        "平台上没有这个订单号。请与客户核对单号（是否输错、漏了前缀、是否在别的店铺下单）；"
+        "若单号有误，按 x 将其移出关注列表，再按 w 关注正确的单号。",
+    ),
+    (
+        "next.problem.not_yours",
+        "The order exists, but this profile's login may not see it: it was probably placed "
+        "with another account or shop. Switch to the profile it belongs to (P), or fix this "
+        "profile's login; x removes it from this watch list.",
+        "订单存在，但此配置的登录账号无权查看：可能是用其他账号或在其他店铺下的单。"
+        "请切换到对应的配置（P），或修正此配置的登录信息；按 x 可将其移出关注列表。",
+    ),
+    (
+        "next.problem.unreadable",
+        "The shop answered, but not in a form this tracker can read (a changed or an error "
+        "page). It is asked again on every poll; if it stays so, look the order up on the "
+        "shop's site and report the detail above.",
+        "平台有回应，但内容无法读取（页面改版或返回了错误页）。每次刷新都会重试；"
+        "若一直如此，请到平台网站上查看该订单，并反馈上面的详细信息。",
+    ),
+    (
+        "next.problem.rate_limited",
+        "Nothing to do: the shop limits how often orders may be asked, so this one waits "
+        "for a later poll.",
+        "无需操作：平台限制了查询频率，此订单将在之后的刷新中读取。",
+    ),
+    (
+        "next.unreadable",
+        "The order could not be read this time; it is asked again on every poll.",
+        "本次未能读取此订单，每次刷新都会重试。",
     ),
     (
         "next.stalled",

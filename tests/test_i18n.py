@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from kameng_tui.domain.status import Actor, LabelCode, OrderStatus, ProductType
+from kameng_tui.domain.status import Actor, LabelCode, OrderStatus, ProductType, ReadProblem
 from kameng_tui.i18n import CATALOGUE, Lang, Messages, detect_lang
 
 EN, ZH = Messages(Lang.EN), Messages(Lang.ZH)
@@ -131,11 +131,29 @@ def test_every_enum_value_has_texts(lang: Lang) -> None:
         *(("type_short", t) for t in ProductType),
         *(("actor", a) for a in Actor),
         *(("reason", c) for c in LabelCode),
+        # why a watched order could not be read, and what to do about it
+        *(("problem", p) for p in ReadProblem),
+        *(("next.problem", p) for p in ReadProblem),
     ]
     for prefix, value in pairs:
         key = f"{prefix}.{value.value}"
         assert messages.has(key), key
         assert messages.enum(prefix, value) != key
+
+
+def test_badges_fit_the_status_column() -> None:
+    from rich.cells import cell_len
+
+    for messages in (EN, ZH):
+        for status in OrderStatus:
+            assert cell_len(messages.enum("badge", status)) <= 10, status
+
+
+def test_unreadable_texts() -> None:
+    assert EN.enum("status", OrderStatus.UNREADABLE) == "Unreadable"
+    assert ZH.enum("status", OrderStatus.UNREADABLE) == "无法读取"
+    assert EN.enum("problem", ReadProblem.NOT_FOUND) == "not found on the shop: check the number"
+    assert ZH.enum("problem", ReadProblem.NOT_FOUND) == "平台上没有这个订单号：请核对单号"
 
 
 def test_status_names_match_the_article_in_chinese() -> None:

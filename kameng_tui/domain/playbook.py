@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from kameng_tui.domain.attention import Attention
 from kameng_tui.domain.order import Order
-from kameng_tui.domain.status import OrderStatus
+from kameng_tui.domain.status import OrderStatus, ReadProblem
+
+_PROBLEMS = frozenset(p.value for p in ReadProblem)
 
 
 def next_step_keys(order: Order, reasons: tuple[Attention, ...] = ()) -> list[str]:
     """Catalogue keys of the hints for this order, most specific first, without repeats."""
+    if order.status is OrderStatus.UNREADABLE:
+        # A stand-in row: its raw status is why it could not be read; its label is the
+        # adapter's detail line, not a platform's reason, so the label hints do not apply.
+        if order.raw_status in _PROBLEMS:
+            return [f"next.problem.{order.raw_status}"]
+        return ["next.unreadable"]
     keys: list[str] = []
     labelled = order.label is not None and not order.status.is_final
     if order.label is not None and labelled:

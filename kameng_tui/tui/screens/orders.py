@@ -191,6 +191,7 @@ class OrdersScreen(Screen[None]):
         self.view.urgency = ranks
         self.view.apply(changes, attention)
         self.order_list.attention = attention
+        self.order_list.orders_changed(changes)
         touched = changes.touched
         self.order_list.rows_changed(touched, mark=self._loaded)
         # Pages of the first load are not news: mark changes only once it is complete.

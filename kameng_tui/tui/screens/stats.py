@@ -17,6 +17,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from kameng_tui.domain.stats import PERCENTILES, Stats
+from kameng_tui.domain.status import OrderStatus
 from kameng_tui.i18n import Messages
 
 BAR_WIDTH = 24
@@ -79,7 +80,11 @@ class StatsScreen(ModalScreen[None]):
         parts: list[RenderableType] = [
             self._counts(
                 t("stats.by_status"),
-                [(t.enum("status", k), n, bars) for k, n in s.by_status.items()],
+                [
+                    (t.enum("status", k), n, bars)
+                    for k, n in s.by_status.items()
+                    if n or k is not OrderStatus.UNREADABLE  # listed only when there are some
+                ],
             ),
             self._counts(
                 t("stats.by_type"), [(t.enum("type", k), n, bars) for k, n in s.by_type.items()]

@@ -21,7 +21,7 @@ from kameng_tui.domain.status import OrderStatus
 from kameng_tui.domain.text import clean
 from kameng_tui.i18n import Messages
 from kameng_tui.store.history import merged_timeline
-from kameng_tui.tui.cells import money
+from kameng_tui.tui.cells import money, problem_text
 
 MASK = "••••-••••-••••-••••"
 CODES_SHOWN_FOR = 30.0  # seconds before revealed card codes mask themselves again
@@ -143,6 +143,8 @@ class DetailPane(VerticalScroll, can_focus=True):
         now = self._now()
         heading = self._style("detail--heading")
         parts: list[RenderableType] = []
+        if order.status is OrderStatus.UNREADABLE:
+            return self._build_stand_in(order, now)
 
         parts.append(
             Text(t("detail.raw_status", raw=clean(order.raw_status)), self._style("detail--muted"))
@@ -231,6 +233,46 @@ class DetailPane(VerticalScroll, can_focus=True):
                 if event.note:
                     line.append(f"  {clean(event.note)}")
                 parts.append(line)
+        return Group(*parts)
+
+    def _build_stand_in(self, order: Order, now: datetime) -> RenderableType:
+        """A watched order that could not be read: why, the adapter's own words, what to do.
+
+        Its raw status is the read problem; its label text is one English line from the
+        adapter, untrusted like any platform text, so it goes on screen as plain `Text`."""
+        t = self.t
+        heading = self._style("detail--heading")
+        reasons = attention_reasons(order, now, self.policy)
+        self._reasons = tuple(reasons)
+        parts: list[RenderableType] = []
+        if reasons:
+            line = Text("! ", self._style("detail--attention"))
+            line.append(
+                " · ".join(t.enum("attention", r) for r in reasons),
+                self._style("detail--attention"),
+            )
+            parts.append(line)
+            parts.append(Text())
+        rows = [(t("detail.not_read"), Text(problem_text(t, order)))]
+        if order.label is not None:
+            if order.label.text:
+                rows.append((t("detail.shop_said"), Text(clean(order.label.text))))
+            rows.append((t("detail.who"), Text(t.enum("actor", order.label.actor))))
+        parts.append(self._fields(rows))
+        parts.append(Text())
+        parts.append(Text(t("detail.next"), heading))
+        hint_style = self._style("detail--hint")
+        for key in next_step_keys(order, reasons):
+            parts.append(Text(f"› {t(key)}", hint_style))
+        # What was read of it before, if anything: a never-read order has no product yet.
+        fields: list[tuple[str, Text]] = []
+        if order.product_name:
+            fields += [
+                (t("field.product"), Text(clean(order.product_name))),
+                (t("field.amount"), Text(money(order.amount, clean(order.currency)))),
+            ]
+        fields.append((t("field.updated"), Text(t.timestamp(order.updated_at))))
+        parts += [Text(), Text(t("detail.fields"), heading), self._fields(fields)]
         return Group(*parts)
 
     def _age_text(self, when: datetime) -> str:

@@ -2,12 +2,14 @@
 
 The built-in DataTable measures every cell when rows are added and drops its render caches on every
 update, which takes seconds at 100,000 rows. This widget reads rows straight from an `OrderView`,
-uses fixed column widths, and caches one strip per (order, version, look), so a refresh repaints
-only the visible lines whose order changed.
+uses fixed column widths (the order number's follows the longest number loaded), and caches
+one strip per (order, version, look), so a refresh repaints only the visible lines whose order
+changed.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,12 +27,13 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from kameng_tui.domain.attention import DEFAULT_POLICY, attention_reasons
+from kameng_tui.domain.book import ChangeSet
 from kameng_tui.domain.order import Order
 from kameng_tui.domain.status import OrderStatus, ProductType
 from kameng_tui.domain.text import clean
 from kameng_tui.domain.view import OrderView, SortColumn
 from kameng_tui.i18n import Messages
-from kameng_tui.tui.cells import fit, money
+from kameng_tui.tui.cells import fit, money, problem_text
 
 # How long a row stays marked after it changed.
 CHANGED_MARK = timedelta(seconds=5)
@@ -79,14 +82,38 @@ _DISPLAY_ORDER = (
 )
 GUTTER = 2  # marker column: changed / needs attention
 SEPARATOR = 1
+# Order numbers are read out to customers: the column widens to the longest one loaded (up to
+# a cap; past it, a value is cut anyway), and only when the width runs short is a number cut,
+# at the end, so its start stays.
+NUMBER_MIN = _COLUMNS[SortColumn.ORDER_NO].width
+NUMBER_MAX = 32
 
 
-def layout_columns(width: int, type_width: int = 8) -> list[tuple[Column, int]]:
-    """Columns that fit in `width` cells, with their widths, in display order."""
+def number_width(order_no: str) -> int:
+    """Cells the order-number column needs for this number, as shown (at most NUMBER_MAX + 1)."""
+    if len(order_no) <= NUMBER_MAX and order_no.isascii() and order_no.isprintable():
+        return len(order_no)  # the usual case, several times quicker than measuring
+    return min(cell_len(clean(order_no, limit=NUMBER_MAX + 1)), NUMBER_MAX + 1)
+
+
+def layout_columns(
+    width: int, type_width: int = 8, number: int = NUMBER_MIN
+) -> list[tuple[Column, int]]:
+    """Columns that fit in `width` cells, with their widths, in display order.
+
+    `number` is the width the longest order number needs. The order number comes first at its
+    minimum width; what it needs beyond that comes after the amount and before the type, so
+    a narrow terminal keeps today's columns and cuts the number's end, and a wider one shows
+    it whole before it shows the type."""
+    number = max(NUMBER_MIN, min(number, NUMBER_MAX))
     chosen: list[Column] = []
     used = GUTTER
+    grown = 0  # cells the order number gets beyond its minimum
     for sort in _PRIORITY:
         column = _COLUMNS[sort]
+        if sort is SortColumn.TYPE:
+            grown = max(min(number - NUMBER_MIN, width - used), 0)
+            used += grown
         need = (type_width if sort is SortColumn.TYPE else column.width) + SEPARATOR
         if used + need <= width or not chosen:
             chosen.append(column)
@@ -97,6 +124,7 @@ def layout_columns(width: int, type_width: int = 8) -> list[tuple[Column, int]]:
     for column in chosen:
         base = type_width if column.sort is SortColumn.TYPE else column.width
         widths[column.sort] = base + spare * column.flex // flex_total
+    widths[SortColumn.ORDER_NO] += grown
     # Hand rounding leftovers to the last flexible column so rows fill the width exactly.
     leftover = width - GUTTER - sum(widths.values()) - SEPARATOR * len(chosen)
     flexible = [c for c in chosen if c.flex]
@@ -168,6 +196,10 @@ class OrderList(ScrollView, can_focus=True):
         # strip also keeps the compositor's crops of it, so a bigger cache only holds memory.
         self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(256)
         self._ages: dict[int, str] = {}  # row index -> age text last painted
+        # How many loaded orders need each order-number width: the column fits the longest
+        # without a scan of every row (it changes only as orders come and go).
+        self._number_widths: Counter[int] = Counter(number_width(o.order_no) for o in view.book)
+        self._number = self._longest_number()
         self._sync_selection()
 
     # -- public API used by the screen ---------------------------------------------------------
@@ -181,6 +213,21 @@ class OrderList(ScrollView, can_focus=True):
     def set_messages(self, messages: Messages) -> None:
         self.t = messages
         self._relayout()
+
+    def orders_changed(self, changes: ChangeSet) -> None:
+        """Orders came or went: widen or narrow the order-number column if the longest
+        number changed. A changed order keeps its number, so only added and removed count."""
+        widths = self._number_widths
+        widths.update(number_width(order.order_no) for order in changes.added)  # counted in C
+        for order in changes.removed:
+            width = number_width(order.order_no)
+            widths[width] -= 1
+            if widths[width] <= 0:
+                del widths[width]
+        number = self._longest_number()
+        if number != self._number:
+            self._number = number
+            self._relayout()
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
@@ -286,7 +333,7 @@ class OrderList(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         if not self._columns:
-            self._columns = layout_columns(width, self._type_width())
+            self._columns = layout_columns(width, self._type_width(), self._number)
         if y == 0:
             return self._header_strip(width)
         index = int(self.scroll_offset.y) + y - 1
@@ -413,6 +460,8 @@ class OrderList(ScrollView, can_focus=True):
             return f" {t.enum('badge', order.status)}", base + badge
         if sort is SortColumn.UPDATED:
             return age, base
+        if order.status is OrderStatus.UNREADABLE:
+            return problem_text(t, order), base  # why it could not be read, in our words
         if order.label is not None:
             return clean(order.label.text), base
         return hint, base + self.get_component_rich_style("order-list--hint")
@@ -432,11 +481,16 @@ class OrderList(ScrollView, can_focus=True):
     def _page_height(self) -> int:
         return max(self.scrollable_content_region.height - 1, 1)
 
+    def _longest_number(self) -> int:
+        """The order-number column's width: the longest number loaded, within its bounds."""
+        return max(NUMBER_MIN, min(max(self._number_widths, default=0), NUMBER_MAX))
+
     def _type_width(self) -> int:
         return max(cell_len(self.t.enum("type_short", p)) for p in ProductType)
 
     def _relayout(self) -> None:
-        self._columns = layout_columns(self.scrollable_content_region.width, self._type_width())
+        width = self.scrollable_content_region.width
+        self._columns = layout_columns(width, self._type_width(), self._number)
         self._cache.clear()
         self._update_virtual_size()
         self.refresh()

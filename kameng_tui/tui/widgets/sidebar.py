@@ -21,6 +21,9 @@ from kameng_tui.tui.cells import fit
 
 ALL = "all"
 ATTENTION = "attention"
+# Listed only while some order has it, or while it is the chosen filter: most profiles never
+# have an order that could not be read. It is the last status, so it comes and goes at the end.
+OCCASIONAL = OrderStatus.UNREADABLE.value
 
 
 class FilterList(OptionList):
@@ -60,8 +63,10 @@ class Sidebar(Vertical):
         self._status_ids = [ALL, ATTENTION, *(s.value for s in OrderStatus)]
         self._type_ids = [ALL, *(p.value for p in ProductType)]
         self._counts: dict[str, int] = {}
+        assert self._status_ids[-1] == OCCASIONAL
+        self._occasional_shown = False
         self.status_list = FilterList(
-            *self._entry_options("status", self._status_ids), id="status-filter"
+            *self._entry_options("status", self._status_ids[:-1]), id="status-filter"
         )
         self.type_list = FilterList(*self._entry_options("type", self._type_ids), id="type-filter")
         self.status_list.changed = self.type_list.changed = self._changed
@@ -90,6 +95,8 @@ class Sidebar(Vertical):
     def choose(self, *, status: str | None = None, product_type: str | None = None) -> None:
         """Highlight an entry by id (e.g. "attention", "paid", "game_card"), which applies it."""
         if status is not None:
+            if status == OCCASIONAL:
+                self._show_occasional(True)
             self.status_list.highlighted = self._status_ids.index(status)
         if product_type is not None:
             self.type_list.highlighted = self._type_ids.index(product_type)
@@ -109,6 +116,7 @@ class Sidebar(Vertical):
         if not changed:
             return
         self._counts = counts
+        self._fit_occasional()
         self._relabel(changed)  # a list repaints whole: leave alone the one that did not change
 
     def set_messages(self, messages: Messages) -> None:
@@ -126,6 +134,7 @@ class Sidebar(Vertical):
             self._on_filter(message)  # at once, in this frame
         else:
             self.post_message(message)
+        self._fit_occasional()  # moved off an entry kept only because it was chosen
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()  # handled through `_changed`
@@ -161,6 +170,21 @@ class Sidebar(Vertical):
     def _entry_options(self, kind: str, entries: list[str]) -> list[Option]:
         return [Option(self._entry_prompt(kind, e), id=f"{kind}:{e}") for e in entries]
 
+    def _fit_occasional(self) -> None:
+        count = self._counts.get(f"status:{OCCASIONAL}", 0)
+        chosen = self._highlighted_id(self.status_list) == OCCASIONAL
+        self._show_occasional(count > 0 or chosen)
+
+    def _show_occasional(self, show: bool) -> None:
+        if show == self._occasional_shown:
+            return
+        self._occasional_shown = show
+        key = f"status:{OCCASIONAL}"
+        if show:
+            self.status_list.add_option(Option(self._entry_prompt("status", OCCASIONAL), id=key))
+        else:
+            self.status_list.remove_option(key)
+
     def _relabel(self, only: set[str] | None = None) -> None:
         for kind, entries, option_list in (
             ("status", self._status_ids, self.status_list),
@@ -168,5 +192,7 @@ class Sidebar(Vertical):
         ):
             for entry in entries:
                 key = f"{kind}:{entry}"
+                if key == f"status:{OCCASIONAL}" and not self._occasional_shown:
+                    continue
                 if only is None or key in only:
                     option_list.replace_option_prompt(key, self._entry_prompt(kind, entry))
