@@ -40,7 +40,14 @@ def test_the_example_is_valid_and_defaults_to_the_demo(tmp_path: Path) -> None:
     )
     path.write_text(uncommented, encoding="utf-8")
     every = load(path)
-    assert set(every.profiles) == {"demo", "myshop", "next-guest", "next-admin", "dujiaoka"}
+    assert set(every.profiles) == {
+        "demo",
+        "myshop",
+        "next-guest",
+        "next-admin",
+        "dujiaoka",
+        "acg",
+    }
     assert all(not (set(p.options) & {"token", "password"}) for p in every.profiles.values())
 
 
@@ -78,7 +85,7 @@ KAMENG = {"platform": "kameng", "base_url": "https://shop.example.com", "token_e
                 }
             },
             "profiles.n.username",
-            "admin mode",
+            "needed when mode = 'admin'",
         ),
         (
             {"profiles": {"d": {"platform": "dujiaoka", "base_url": "https://d", "orders": [1]}}},

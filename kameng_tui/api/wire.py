@@ -197,6 +197,8 @@ def decode_order(value: object, path: str = "order") -> Order:
     status_text = f.text("status")
     # A status this client does not know yet: keep the platform's words, and have a person look.
     status = _enum_or(OrderStatus, status_text, OrderStatus.ABNORMAL)
+    if status is OrderStatus.UNREADABLE:  # the tracker's own stand-in, never a shop's status
+        status = OrderStatus.ABNORMAL
     if status is OrderStatus.ABNORMAL and status_text != OrderStatus.ABNORMAL.value:
         raw_status = raw_status or status_text
     label_fields = f.obj("label")

@@ -46,6 +46,8 @@ def compute(orders: Iterable[Order], now: datetime) -> Stats:
         if order.status is OrderStatus.COMPLETED and order.paid_at and order.delivered_at:
             minutes = (order.delivered_at - order.paid_at).total_seconds() / 60
             times.setdefault(order.product_type, []).append(minutes)
+        if order.status is OrderStatus.UNREADABLE:
+            continue  # a stand-in: its label and creation time are ours, not the platform's
         if order.label is not None and order.status is not OrderStatus.COMPLETED:
             reasons[order.label.code] += 1
         if start <= order.created_at < now:

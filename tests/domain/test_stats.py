@@ -38,3 +38,14 @@ def test_counts_delivery_times_reasons_and_hours() -> None:
     assert sum(stats.per_hour) == 4  # order 3 is older than a day
     assert stats.per_hour[-1] == 3 and stats.per_hour[-2] == 1
     assert compute([], NOW + timedelta(hours=1)).per_hour == [0] * 24
+
+
+def test_stand_ins_count_by_status_but_not_as_reasons_or_new_orders() -> None:
+    from kameng_tui.domain.order import stand_in
+    from kameng_tui.domain.status import ReadProblem
+
+    row = stand_in("TYPO", ReadProblem.NOT_FOUND, "no such order", NOW, None)
+    assert row is not None
+    stats = compute([row], NOW + timedelta(minutes=1))
+    assert stats.by_status[OrderStatus.UNREADABLE] == 1
+    assert stats.reasons == [] and sum(stats.per_hour) == 0

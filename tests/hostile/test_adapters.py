@@ -29,7 +29,7 @@ from kameng_tui.domain.status import OrderStatus
 from kameng_tui.domain.text import FIELD_LIMIT, LIST_LIMIT, bounded
 from tests.backends.fake_dujiao_next import envelope
 from tests.backends.fake_dujiao_next import order as next_order
-from tests.backends.fake_dujiaoka import THEMES
+from tests.backends.fake_dujiaoka import THEMES, FakeOrder, render_order
 from tests.hostile.corpus import (
     AMOUNTS,
     DATES,
@@ -473,7 +473,7 @@ def dujiaoka_backend(page: str, code: Any = 200) -> DujiaokaBackend:
 @pytest.mark.parametrize("name", sorted(TEXTS))
 async def test_dujiaoka_pages_with_hostile_text(theme: str, name: str) -> None:
     text = TEXTS[name]
-    page = THEMES[theme].format(product=text, amount="98.00", label="失败", info=text, css="x")
+    page = render_order(theme, "zh_CN", FakeOrder(5, goods=text, info=text), "ABCDEFGH12345678")
     result = await dujiaoka_backend(page).fetch_changes(None)
     [order] = result.orders
     assert_sane(order)
@@ -509,8 +509,8 @@ async def test_dujiaoka_hostile_pages(name: str) -> None:
     else:
         for order in result.orders:
             assert_sane(order)
-        if name == "not_found":
-            assert result.removed == ["ABCDEFGH12345678"]
+        if name == "not_found":  # the error page's own message, alone in its element
+            assert [u.problem.value for u in result.unreadable] == ["not_found"]
 
 
 @pytest.mark.parametrize("code", [*WRONG_TYPES, 400001, 400000], ids=short)

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from kameng_tui.api.wire import encode_order
-from kameng_tui.backends.base import BackendError, SyncResult
+from kameng_tui.backends.base import BackendError, ReadProblem, SyncResult
 from kameng_tui.backends.dujiao_next import DujiaoNextBackend
 from kameng_tui.backends.kameng import KamengBackend
 from tests.backends.fake_dujiao_next import envelope
@@ -67,7 +67,10 @@ async def test_dujiao_next_guest_watch_list_keeps_the_good_orders() -> None:
         await backend.aclose()
     assert [o.order_no for o in result.orders] == ["DJ1"]
     assert result.removed == []  # a malformed order is not a missing one
-    assert len(result.skipped) == 1 and result.skipped[0].startswith("DJ2: ")
+    # A watched order that cannot be read is that order's row (base.fetch_watched), not a skip.
+    [problem] = result.unreadable
+    assert problem.order_no == "DJ2" and problem.problem is ReadProblem.UNREADABLE
+    assert "created_at" in problem.detail
 
 
 async def test_dujiao_next_admin_page_keeps_the_good_orders() -> None:

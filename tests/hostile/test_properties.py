@@ -32,7 +32,7 @@ from kameng_tui.domain.status import Actor, LabelCode, OrderStatus, ProductType
 from kameng_tui.domain.text import FIELD_LIMIT, bounded, clean
 from kameng_tui.output import record, to_csv, to_json
 from tests.backends.fake_dujiao_next import order as next_order
-from tests.backends.fake_dujiaoka import THEMES
+from tests.backends.fake_dujiaoka import THEMES, FakeOrder, render_order
 from tests.hostile.corpus import DATES, SHORT_TEXTS, hostile_order, raw_controls
 from tests.hostile.test_adapters import assert_sane, http, json_response
 
@@ -265,7 +265,7 @@ html = st.one_of(
 def test_dujiaoka_parse_detail_of_anything(page: str) -> None:
     detail = dujiaoka.parse_detail(page)
     if detail is not None:
-        assert detail.label in dujiaoka.STATUS_MAP
+        assert detail.label is None or len(detail.label) <= 201
         assert detail.amount is None or detail.amount.is_finite()
         assert len(detail.product) <= FIELD_LIMIT + 1
 
@@ -275,7 +275,8 @@ def test_dujiaoka_parse_detail_of_anything(page: str) -> None:
 def test_dujiaoka_themed_pages_with_any_values(
     theme: str, product: str, info: str, amount: str
 ) -> None:
-    page = THEMES[theme].format(product=product, amount=amount, label="失败", info=info, css="")
+    order = FakeOrder(5, goods=product, info=info, actual_price=amount)
+    page = render_order(theme, "zh_CN", order, "ABCDEFGH12345678")
     detail = dujiaoka.parse_detail(page)
     if detail is not None:
         label = dujiaoka._label_for(OrderStatus.FAILED, detail.info)
