@@ -119,10 +119,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "refresh.refreshing": ("refreshing…", "刷新中…"),
     "refresh.loading": ("loading…", "加载中…"),
     "refresh.error": ("error: {error} · retry in {n}s", "错误：{error} · {n} 秒后重试"),
+    "refresh.error_long": ("error: {error} · retry in {n} min", "错误：{error} · {n} 分钟后重试"),
     "platform.demo": ("Demo platform", "演示平台"),
     "platform.kameng": ("kameng API", "kameng 接口"),
     "platform.dujiao-next": ("Dujiao-Next", "Dujiao-Next"),
     "platform.dujiaoka": ("dujiaoka", "独角数卡"),
+    "platform.acg-faka": ("acg-faka", "异次元发卡"),
     "profile.demo": ("offline demo", "离线演示"),
     # sidebar
     "sidebar.attention": ("Needs attention", "需要处理"),

@@ -211,3 +211,14 @@ def test_timestamps_in_local_time() -> None:
     assert EN.timestamp(when) == "2026-11-25 10:30:05"
     assert ZH.timestamp(datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)) == "2026-01-02 03:04:05"
     assert EN.timestamp(None) == "—" and ZH.timestamp(None) == "—"
+
+
+def test_every_platform_in_the_registry_has_a_name_in_both_languages() -> None:
+    from kameng_tui.backends.registry import names
+
+    for name in names():
+        assert f"platform.{name}" in CATALOGUE, name
+    assert ZH("platform.acg-faka") == "异次元发卡"
+    assert EN("refresh.error_long", error="login refused", n=15) == (
+        "error: login refused · retry in 15 min"
+    )

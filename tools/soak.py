@@ -41,6 +41,7 @@ import threading
 import time
 import tracemalloc
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,7 @@ from textual.message import Message  # noqa: E402 (after the private home is set
 from textual.worker import Worker, WorkerState  # noqa: E402
 
 from kameng_tui.backends.base import Backend, BackendError, SyncResult  # noqa: E402
+from kameng_tui.backends.budget import RequestBudget  # noqa: E402
 from kameng_tui.config import config_path, load  # noqa: E402
 from kameng_tui.domain.actions import Action  # noqa: E402
 from kameng_tui.domain.clock import SystemClock  # noqa: E402
@@ -115,8 +117,10 @@ class CountingBackend(Backend):
         self.synced = self.synced or not result.more
         return result
 
-    async def fetch_watched(self, numbers: list[str]) -> SyncResult:
-        return await self.inner.fetch_watched(numbers)
+    async def fetch_watched(
+        self, numbers: Sequence[str], budget: RequestBudget | None = None, cost: int = 1
+    ) -> SyncResult:
+        return await self.inner.fetch_watched(numbers, budget, cost)
 
     async def get_order(self, order_no: str) -> Order | None:
         return await self.inner.get_order(order_no)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import replace
 from typing import ClassVar
@@ -12,6 +13,8 @@ from textual.widget import Widget
 from kameng_tui.domain.text import clean
 from kameng_tui.i18n import Messages
 from kameng_tui.sync import RefreshMode, RefreshState
+
+LONG_WAIT = 120.0  # seconds: from here on the countdown is in minutes
 
 # A routine poll is quick: saying "refreshing" for it would repaint the header twice a poll.
 # Only a poll still running after this many seconds is shown.
@@ -58,9 +61,11 @@ class StatusHeader(Widget):
         else:
             self._busy_since = None
         age_text = None if age is None else self.t.age(age)
+        # The countdown as shown: a wait in minutes repaints once a minute, not every second.
+        wait = state.retry_in
+        shown_wait = math.ceil(wait / 60) * 60 if wait >= LONG_WAIT else int(wait)
         key = (
-            shown, total, age_text, state.mode, state.error, int(state.retry_in), self.t.lang,
-            stale,
+            shown, total, age_text, state.mode, state.error, shown_wait, self.t.lang, stale,
         )  # fmt: skip
         self.stale = stale
         if key == self._last:
@@ -115,7 +120,10 @@ class StatusHeader(Widget):
             return Text(t("refresh.refreshing"), self._style("busy"))
         if state.mode is RefreshMode.ERROR:
             message = clean(state.error or "")
-            text = t("refresh.error", error=message, n=round(state.retry_in))
+            if state.retry_in >= LONG_WAIT:  # a locked-out login, a long Retry-After
+                text = t("refresh.error_long", error=message, n=math.ceil(state.retry_in / 60))
+            else:
+                text = t("refresh.error", error=message, n=round(state.retry_in))
             return Text(text, self._style("error"))
         if state.mode is RefreshMode.LOADING:
             return Text(t("refresh.loading"), self._style("busy"))
