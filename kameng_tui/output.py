@@ -46,7 +46,15 @@ FIELDS = (
     "delivered_at",
     "updated_at",
 )
-TABLE_COLUMNS = ("order_no", "status", "product_type", "amount", "updated_at", "label")
+TABLE_COLUMNS = (
+    "order_no",
+    "status",
+    "product_type",
+    "product_name",
+    "amount",
+    "updated_at",
+    "label",
+)
 # JSON escapes C0 controls itself; with ensure_ascii=False these would pass through raw.
 _JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _FORMULA_START = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # and full-width

@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from kameng_tui.config import Profile
     from kameng_tui.domain.clock import Clock
 
+CENT = Decimal("0.01")
 QUERY_PATH = "/user/api/index/query"
 SECRET_PATH = "/user/api/index/secret"
 PAGE_SIZE = 100  # the query has no upper bound; 100 keeps most buyers to one request
@@ -496,7 +497,8 @@ def _amount(value: object) -> Decimal:
             amount = None
     if amount is None or not plausible_amount(amount):
         raise MalformedOrder(f"amount is not an amount: {clean(value, limit=30)}")
-    return amount
+    # decimal(10,2) in the database, sent as a JSON float (98.0): back to cents.
+    return amount.quantize(CENT) if amount == amount.quantize(CENT) else amount
 
 
 def parse_item(data: object) -> _Item:

@@ -82,7 +82,7 @@ def test_table_shows_control_characters_and_keeps_one_line_per_order(
     assert out.count("\n") == len(orders) + 1
     for order in orders:
         assert any(line.startswith(clean(order.order_no, limit=200)) for line in lines)
-    assert max(len(line) for line in lines) < 1000  # megabyte fields are cut
+    assert max(len(line) for line in lines) < 1600  # megabyte fields are cut (200 a cell)
     for name in ("markup_mixed", "osc52_clipboard", "cr_overwrite", "bidi"):
         assert clean(TEXTS[name]) in out
 
