@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from itertools import count, islice
 from typing import TYPE_CHECKING, Any
@@ -45,6 +45,7 @@ from kameng_tui.backends.base import (
     raise_if_all_malformed,
 )
 from kameng_tui.backends.budget import RateLimit, RequestBudget
+from kameng_tui.backends.fields import china_time  # kernel/Kernel.php: Asia/Shanghai
 from kameng_tui.backends.http import Answer, HttpSettings, JsonHttp, status_text
 from kameng_tui.backends.registry import Key, Kind, PlatformSpec
 from kameng_tui.domain.order import Order, StatusLabel, TimelineEvent
@@ -69,7 +70,6 @@ WRONG_PASSWORD = "密码错误"
 SOLD_OUT = "很抱歉，有人在你付款之前抢走了商品，请联系客服。"
 # Str::generateTradeNo(): 18 ASCII digits; the query takes exactly those as a trade number.
 TRADE_NO = re.compile(r"[0-9]{18}")
-SHOP_TZ = timezone(timedelta(hours=8), "CST")  # Kernel.php: date_default_timezone_set Shanghai
 # Messages in the source language, which is what the texts above are compared with.
 HEADERS = {"Accept-Language": "zh-CN"}
 SECRET_TEXT_LIMIT = 1_000_000  # characters of one order's secret kept (card codes)
@@ -476,12 +476,7 @@ def _time(data: Mapping[str, Any], key: str) -> datetime | None:
     value = data.get(key)
     if value is None or value == "" or value == "0000-00-00 00:00:00":
         return None
-    parsed: datetime | None = None
-    if isinstance(value, str) and len(value) <= 32:
-        try:
-            parsed = datetime.strptime(value.strip(), "%Y-%m-%d %H:%M:%S").replace(tzinfo=SHOP_TZ)
-        except ValueError:
-            parsed = None
+    parsed = china_time(value) if isinstance(value, str) and len(value) <= 32 else None
     if parsed is None or not plausible_time(parsed):
         raise MalformedOrder(f"{key} is not a time: {clean(value, limit=30)}")
     return parsed

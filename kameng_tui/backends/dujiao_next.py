@@ -39,7 +39,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from itertools import islice
 from typing import TYPE_CHECKING, Any
@@ -58,6 +58,7 @@ from kameng_tui.backends.base import (
     raise_if_all_malformed,
 )
 from kameng_tui.backends.budget import RateLimit, RequestBudget
+from kameng_tui.backends.fields import CHINA  # for times sent without an offset
 from kameng_tui.backends.http import DEFAULT_SETTINGS, Answer, HttpSettings, JsonHttp, status_text
 from kameng_tui.backends.registry import Key, Kind, PlatformSpec
 from kameng_tui.domain.clock import Clock, SystemClock
@@ -107,7 +108,6 @@ GUEST_PASSWORD_REQUIRED = frozenset(
     {"订单密码不能为空", "訂單密碼不能為空", "Order password is required"}
 )
 CAPTCHA_WORDS = ("验证码", "驗證碼", "captcha")  # error.captcha_required / captcha_invalid
-SHOP_TZ = timezone(timedelta(hours=8), "CST")  # for times sent without an offset
 CHILD_NUMBER = re.compile(r"^(DJ\w+)-\d{2,}$")  # order_service_validate.go buildChildOrderNo
 
 
@@ -652,7 +652,7 @@ def _parse_time(value: object) -> datetime | None:
             parsed = datetime.fromisoformat(text)
         except ValueError:
             return None
-        return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=SHOP_TZ)
+        return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=CHINA)
     if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
         try:
             seconds = value / 1000 if abs(value) >= 10**11 else value  # milliseconds, by size

@@ -30,7 +30,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from html.parser import HTMLParser
 from itertools import islice
@@ -39,6 +39,7 @@ from urllib.parse import quote
 
 from kameng_tui.api.wire import plausible_amount
 from kameng_tui.backends.base import Backend, BackendError, OrderProblem, ReadProblem, SyncResult
+from kameng_tui.backends.fields import china_time
 from kameng_tui.backends.http import Answer, HttpSettings, JsonHttp, status_text
 from kameng_tui.backends.registry import Key, Kind, PlatformSpec
 from kameng_tui.domain.clock import Clock
@@ -48,7 +49,6 @@ from kameng_tui.domain.status import LabelCode, OrderStatus
 from kameng_tui.domain.text import FIELD_LIMIT, LIST_LIMIT, bounded, clean
 
 # Shop-local time: config/app.php 'timezone' => 'PRC' (both repositories).
-CHINA = timezone(timedelta(hours=8), "CST")
 
 # Status ints, app/Models/Order.php.
 STATUS_INTS: dict[int, OrderStatus] = {
@@ -363,17 +363,6 @@ def _amount(text: str) -> tuple[Decimal | None, str]:
     return (value if value.is_finite() and plausible_amount(value) else None), currency
 
 
-def _time(text: str) -> datetime | None:
-    """Carbon's "Y-m-d H:i:s", shop-local (PRC)."""
-    text = text.strip()
-    if len(text) != 19:
-        return None
-    try:
-        return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=CHINA)
-    except ValueError:
-        return None
-
-
 def _count(text: str) -> int | None:
     text = text.strip()
     if text.isascii() and text.isdigit() and len(text) <= 9:
@@ -420,7 +409,7 @@ def parse_detail(html: str) -> Detail | None:
         info=page.textareas[0] if page.textareas else "",
         title=bounded(values.get("title", "")),
         quantity=_count(values.get("quantity", "")),
-        created_at=_time(values.get("created", "")),
+        created_at=china_time(values.get("created", "")),
         email=bounded(values.get("email", ""), 320),
         manual=manual,
         amount=amount,

@@ -16,7 +16,8 @@ from starlette.routing import Route
 
 from kameng_tui.backends import dujiaoka
 from kameng_tui.backends.base import BackendError, OrderProblem
-from kameng_tui.backends.dujiaoka import CHINA, SPEC, DujiaokaBackend, parse_detail
+from kameng_tui.backends.dujiaoka import SPEC, DujiaokaBackend, parse_detail
+from kameng_tui.backends.fields import CHINA
 from kameng_tui.backends.http import USER_AGENT, HttpSettings
 from kameng_tui.backends.registry import Kind
 from kameng_tui.domain.clock import FIXED_EPOCH, ManualClock
