@@ -914,6 +914,7 @@ SPEC = PlatformSpec(
     ),
     build=build,
     example=EXAMPLE,
-    watch_list=lambda options: options.get("mode") == "guest",
+    # A guest profile without `orders` follows every order of the buyer: nothing to add to.
+    watch_list=lambda options: options.get("mode") == "guest" and bool(options.get("orders")),
     limits=(GUEST_READS, ADMIN_LOGINS),
 )

@@ -465,7 +465,10 @@ def test_the_spec_declares_keys_limits_and_builds_a_backend() -> None:
     assert SPEC.limits == (GUEST_READS, ADMIN_LOGINS)
     assert (GUEST_READS.requests, GUEST_READS.window, GUEST_READS.blocked_for) == (120, 60, 60)
     assert (ADMIN_LOGINS.requests, ADMIN_LOGINS.window, ADMIN_LOGINS.blocked_for) == (5, 300, 900)
-    assert SPEC.watch_list({"mode": "guest"}) and not SPEC.watch_list({"mode": "admin"})
+    assert SPEC.watch_list({"mode": "guest", "orders": ["DJ1"]}) and not SPEC.watch_list(
+        {"mode": "admin"}
+    )
+    assert not SPEC.watch_list({"mode": "guest"})  # every order of the buyer: nothing to add
     profile = Profile("p", "dujiao-next", {
         "base_url": "http://shop.test", "mode": "guest", "guest_email": EMAIL,
         "guest_password_env": "P",
