@@ -7,6 +7,7 @@ import time
 from dataclasses import replace
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
@@ -102,6 +103,8 @@ class StatusHeader(Widget):
         while len(parts) > 1 and right.cell_len > width - 12:
             parts.pop(0)
             right = Text("  ·  ").join(parts)
+        if right.cell_len > width - 12:  # a long error: shorten it, keep the countdown
+            right = self._refresh_text(limit=max(width - 12, 20))
         left = Text(" ")
         left.append(t("app.title"), title_style)
         left.append("  ")
@@ -113,18 +116,24 @@ class StatusHeader(Widget):
         left.append(" ")
         return left
 
-    def _refresh_text(self) -> Text:
+    def _refresh_text(self, limit: int | None = None) -> Text:
+        """What the poll loop is doing; an error cut with … to fit `limit` cells, so that the
+        countdown after it always shows."""
         state = self.state
         t = self.t
         if state is None:
             return Text(t("refresh.refreshing"), self._style("busy"))
         if state.mode is RefreshMode.ERROR:
-            message = clean(state.error or "")
             if state.retry_in >= LONG_WAIT:  # a locked-out login, a long Retry-After
-                text = t("refresh.error_long", error=message, n=math.ceil(state.retry_in / 60))
+                key, n = "refresh.error_long", math.ceil(state.retry_in / 60)
             else:
-                text = t("refresh.error", error=message, n=round(state.retry_in))
-            return Text(text, self._style("error"))
+                key, n = "refresh.error", round(state.retry_in)
+            before, _, after = t(key, error="\0", n=n).partition("\0")
+            message = Text(clean(state.error or ""))
+            if limit is not None:
+                room = limit - cell_len(before) - cell_len(after)
+                message.truncate(max(room, 1), overflow="ellipsis")
+            return Text.assemble(before, message, after, style=self._style("error"))
         if state.mode is RefreshMode.LOADING:
             return Text(t("refresh.loading"), self._style("busy"))
         if state.mode is RefreshMode.REFRESHING:
