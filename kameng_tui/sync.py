@@ -1,20 +1,32 @@
 """The poll loop's state: when to poll next, what the header says, and applying results.
 
 Pure Python on purpose: the TUI drives it from a worker and a timer, tests drive it directly.
+
+A shop's paging is untrusted too: `more: true` for ever (a cursor that never moves, empty
+pages, a page count past what `total` allows, or simply too many orders) is caught by
+`Paging`, the one check that both the tracker (`Syncer`) and `kameng-tui orders`
+(`read_all`) use; pages of one poll are spaced, and each page has a deadline.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from kameng_tui.backends.base import Backend, BackendError, Unreadable
+from kameng_tui.backends import http as http_module
+from kameng_tui.backends.base import Backend, BackendError, ReadProblem, SyncResult, Unreadable
 from kameng_tui.domain.book import ChangeSet, OrderBook
 from kameng_tui.domain.clock import Clock
 from kameng_tui.domain.order import stand_in
 from kameng_tui.domain.text import clean
+
+if TYPE_CHECKING:
+    from kameng_tui.domain.order import Order
 
 # After a failed poll. The rule: a failing platform is tried again at least once per interval,
 # so once it is back the tracker notices within one interval, by itself. Within that bound it
@@ -41,6 +53,163 @@ def retry_delay(
     return delay
 
 
+@dataclass(frozen=True, slots=True)
+class WireLimits:
+    """How a poll treats one shop: pages spaced by `page_spacing` seconds, at most
+    `max_orders` orders, each page (every request it makes) within `poll_deadline` seconds."""
+
+    page_spacing: float = 0.0
+    max_orders: int = 200_000
+    poll_deadline: float = 60.0
+
+    @classmethod
+    def of(cls, backend: Backend) -> WireLimits:
+        """The limits of the backend's HTTP settings (the profile's `timeout`, `max_orders`);
+        a backend without HTTP (the offline demo) is not paced."""
+        http = getattr(backend, "http", None)
+        if isinstance(http, http_module.JsonHttp):
+            s = http.settings
+            return cls(s.page_spacing, s.max_orders, s.poll_deadline)
+        s = http_module.DEFAULT_SETTINGS
+        return cls(0.0, s.max_orders, s.poll_deadline)
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    """Why a poll asks for no further page although the shop says there is one."""
+
+    message: str
+    cap: bool = False  # max_orders reached (what was read is good); else the paging is broken
+
+
+class Paging:
+    """One pass over a shop's pages, from a first page to the one without `more`: whether
+    the shop's paging still gets anywhere. Each page must move the cursor somewhere new and
+    bring orders not seen in this pass, and no more pages may come than `total` allows."""
+
+    def __init__(self, max_orders: int) -> None:
+        self.max_orders = max_orders
+        self.pages = 0
+        self.cursors: set[str] = set()
+        self.seen: set[str] = set()
+
+    def stop(self, sent: str | None, result: SyncResult, held: int) -> Stop | None:
+        """After the page asked for with cursor `sent`, holding `held` orders in all: why
+        not to ask for the next page the result offers (None: ask for it)."""
+        self.pages += 1
+        page = self.pages
+        numbers = {o.order_no for o in result.orders} | {u.order_no for u in result.unreadable}
+        fresh = bool(numbers - self.seen)
+        self.seen |= numbers
+        if not result.more:
+            return None
+        if held >= self.max_orders:
+            return Stop(
+                f"stopped at {held:,} orders, the most read from one shop (max_orders): "
+                "the rest were not read",
+                cap=True,
+            )
+        endless = "the shop's paging never ends"
+        cursor = result.cursor
+        if cursor is None or cursor == sent or cursor in self.cursors:
+            return Stop(f"{endless}: page {page} points back to a page already read")
+        self.cursors.add(cursor)
+        if not numbers and not result.removed:
+            return Stop(f"{endless}: page {page} is empty, yet more are said to follow")
+        if numbers and not fresh:
+            return Stop(f"{endless}: page {page} only repeats orders already read")
+        if page > max(result.total, 1):
+            return Stop(f"{endless}: page {page}, with more to follow, of {result.total:,} orders")
+        return None
+
+
+async def fetch_page(backend: Backend, cursor: str | None, deadline: float) -> SyncResult:
+    """One page, within `deadline` seconds for everything it takes; BackendError past that."""
+    timer = asyncio.timeout(deadline)
+    try:
+        async with timer:
+            return await backend.fetch_changes(cursor)
+    except TimeoutError:
+        if not timer.expired():
+            raise
+        raise BackendError(
+            f"timed out: the shop took longer than {deadline:g} s", retryable=True
+        ) from None
+
+
+async def space(last: float | None, spacing: float) -> None:
+    """Wait until `spacing` seconds have passed since `last` (time.monotonic()), if need be."""
+    if last is None or spacing <= 0:
+        return
+    wait = spacing - (time.monotonic() - last)
+    if wait > 0:
+        await asyncio.sleep(wait)
+
+
+# How long `orders` waits, in all, for a platform's request budget to read every watched order.
+CLI_BUDGET_WAIT = 30.0
+
+
+@dataclass
+class Fetched:
+    """What one profile gave: the orders it could read, and one line per order it could not."""
+
+    orders: list[Order] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+async def read_all(
+    backend: Backend, *, limits: WireLimits | None = None, budget_wait: float = CLI_BUDGET_WAIT
+) -> Fetched:
+    """Every order the backend gives, page after page (headless: `kameng-tui orders`).
+
+    Raises BackendError when a page fails or the paging gets nowhere; reaching max_orders
+    keeps what was read, with one line saying so."""
+    limits = limits or WireLimits.of(backend)
+    orders: dict[str, Order] = {}
+    skipped: list[str] = []
+    unreadable: dict[str, Unreadable] = {}
+    cursor: str | None = None
+    paging = Paging(limits.max_orders)
+    last: float | None = None
+    waited = 0.0
+    while True:
+        if cursor is not None:
+            await space(last, limits.page_spacing)
+        result = await fetch_page(backend, cursor, limits.poll_deadline)
+        last = time.monotonic()
+        orders.update((o.order_no, o) for o in result.orders)
+        skipped += result.skipped
+        for item in result.unreadable:
+            unreadable[item.order_no] = item
+        for order in result.orders:
+            unreadable.pop(order.order_no, None)
+        stop = paging.stop(cursor, result, len(orders))
+        if stop is not None:
+            if not stop.cap:
+                raise BackendError(stop.message)
+            skipped.append(stop.message)
+            break
+        if result.more:
+            cursor = result.cursor
+            continue
+        # Orders the platform's rate limit held back: wait for them, up to a point.
+        waits = [
+            u.retry_after or 0.0
+            for u in unreadable.values()
+            if u.problem is ReadProblem.RATE_LIMITED
+        ]
+        if not waits or waited + min(waits) > budget_wait:
+            break
+        pause = min(max(waits), budget_wait - waited)
+        await asyncio.sleep(pause)
+        waited += pause
+        cursor = None
+        paging = Paging(limits.max_orders)
+    problems = [f"{clean(u.order_no, limit=64)}: {u.detail}" for u in unreadable.values()]
+    return Fetched(list(orders.values()), skipped + problems)
+
+
 class RefreshMode(StrEnum):
     AUTO = "auto"
     PAUSED = "paused"
@@ -61,8 +230,16 @@ class RefreshState:
 class Syncer:
     """Polls one backend into one order book, never two polls at once."""
 
-    def __init__(self, backend: Backend, book: OrderBook, clock: Clock, interval: float) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        book: OrderBook,
+        clock: Clock,
+        interval: float,
+        limits: WireLimits | None = None,
+    ) -> None:
         self.backend = backend
+        self.limits = limits or WireLimits.of(backend)
         self.book = book
         self.clock = clock
         self.interval = interval
@@ -80,6 +257,11 @@ class Syncer:
         self.full_syncs = 0  # syncs from no cursor that have completed
         self.skipped: list[str] = []  # malformed orders the last page left out, one line each
         self.unreadable: list[Unreadable] = []  # watched orders the last poll could not read
+        # Pausing stops a poll between its pages (no further request); r lifts it.
+        self.halted = False
+        self._paging: Paging | None = None  # the pass the pages of this poll belong to
+        self._pass_cursor: str | None = None  # where that pass started
+        self._last_page: float | None = None  # time.monotonic() when the last page ended
 
     def state(self) -> RefreshState:
         now = self.clock.now()
@@ -115,21 +297,29 @@ class Syncer:
 
     def request_now(self) -> None:
         self.next_at = None
+        self.halted = False
 
     def toggle_pause(self) -> bool:
         self.paused = not self.paused
+        self.halted = self.paused
         if not self.paused:
             self.next_at = None
         return self.paused
 
     async def poll(self) -> ChangeSet | None:
-        """One page of a poll: the changes applied, or None if a poll was already running or it
-        failed. When `more` is then true, the caller should poll again at once."""
-        if self.running:
-            return None
+        """One page of a poll: the changes applied, or None if a poll was already running, it
+        was paused, or it failed. When `more` is then true, the caller should poll again at
+        once (this waits the pages' spacing itself)."""
+        if self.running or (self.halted and self.more):
+            return None  # halted: not the next page of a poll that p paused
         self.running = True
+        sent = self.cursor
         try:
-            result = await self.backend.fetch_changes(self.cursor)
+            if self.more:
+                await space(self._last_page, self.limits.page_spacing)
+                if self.halted:
+                    return None  # paused while waiting: not one more request
+            result = await fetch_page(self.backend, sent, self.limits.poll_deadline)
         except BackendError as error:
             self._failed(str(error), error.retry_after, retryable=error.retryable)
             return None
@@ -139,6 +329,10 @@ class Syncer:
             return None
         finally:
             self.running = False
+            self._last_page = time.monotonic()
+        if self._paging is None or not self.more:  # this page starts a pass
+            self._paging = Paging(self.limits.max_orders)
+            self._pass_cursor = sent
         from_scratch = self.cursor is None
         if from_scratch and not self.more:
             self.received = set()
@@ -163,19 +357,30 @@ class Syncer:
                 clean(item.detail, limit=200),
             )
         changes = self.book.apply([*result.orders, *stand_ins], result.removed)
+        stop = self._paging.stop(sent, result, len(self.book))
+        more = result.more and stop is None
         if (from_scratch or self.more) and not result.more:
             self.full_syncs += 1
-        self.cursor = result.cursor
+        self.cursor = result.cursor if stop is None else self._pass_cursor
         self.total = result.total
-        self.more = result.more
-        self.failures = 0
-        self.error = None
-        self.last_success = self.clock.now()
+        self.more = more
         self.skipped = result.skipped
         for line in result.skipped:
             log.warning(
                 "%s/%s order left out: %s", self.backend.platform, self.backend.profile, line
             )
+        self.last_success = self.clock.now()
+        if not more:
+            self._paging = None
+        if stop is not None:
+            # What was read stays; the pass did not end, so nothing can be said gone, and the
+            # next poll starts it again (after the interval: the shop will not have changed).
+            self.received |= {o.order_no for o in self.book}
+            self.polls += 1
+            self._failed(stop.message, None, retryable=False)
+            return changes
+        self.failures = 0
+        self.error = None
         if result.more:
             self.next_at = None
         else:

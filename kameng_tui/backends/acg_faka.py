@@ -46,7 +46,7 @@ from kameng_tui.backends.base import (
 )
 from kameng_tui.backends.budget import RateLimit, RequestBudget
 from kameng_tui.backends.fields import china_time  # kernel/Kernel.php: Asia/Shanghai
-from kameng_tui.backends.http import Answer, HttpSettings, JsonHttp, status_text
+from kameng_tui.backends.http import Answer, HttpSettings, JsonHttp, http_settings, status_text
 from kameng_tui.backends.registry import Key, Kind, PlatformSpec
 from kameng_tui.domain.order import Order, StatusLabel, TimelineEvent
 from kameng_tui.domain.products import guess_product_type
@@ -544,6 +544,7 @@ def _build(profile: Profile, environ: Mapping[str, str], clock: Clock) -> Backen
         contact=profile.get("contact"),
         watch=[str(no) for no in orders] if isinstance(orders, list) else [],
         query_password=secret(profile, "query_password_env", environ),
+        settings=http_settings(profile, SETTINGS),
     )
 
 

@@ -59,7 +59,14 @@ from kameng_tui.backends.base import (
 )
 from kameng_tui.backends.budget import RateLimit, RequestBudget
 from kameng_tui.backends.fields import CHINA  # for times sent without an offset
-from kameng_tui.backends.http import DEFAULT_SETTINGS, Answer, HttpSettings, JsonHttp, status_text
+from kameng_tui.backends.http import (
+    DEFAULT_SETTINGS,
+    Answer,
+    HttpSettings,
+    JsonHttp,
+    http_settings,
+    status_text,
+)
 from kameng_tui.backends.registry import Key, Kind, PlatformSpec
 from kameng_tui.domain.clock import Clock, SystemClock
 from kameng_tui.domain.order import Order, Refund, TimelineEvent
@@ -855,6 +862,7 @@ def build(profile: Profile, environ: Mapping[str, str], clock: Clock) -> Backend
         guest_password=secret(profile, "guest_password_env", environ) if guest else None,
         username=profile.get("username"),
         password=None if guest else secret(profile, "password_env", environ),
+        settings=http_settings(profile),
         clock=clock,
     )
 

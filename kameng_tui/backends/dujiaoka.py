@@ -40,7 +40,14 @@ from urllib.parse import quote
 from kameng_tui.api.wire import plausible_amount
 from kameng_tui.backends.base import Backend, BackendError, OrderProblem, ReadProblem, SyncResult
 from kameng_tui.backends.fields import china_time
-from kameng_tui.backends.http import Answer, HttpSettings, JsonHttp, status_text
+from kameng_tui.backends.http import (
+    OFF_LOOP_BYTES,
+    Answer,
+    HttpSettings,
+    JsonHttp,
+    http_settings,
+    status_text,
+)
 from kameng_tui.backends.registry import Key, Kind, PlatformSpec
 from kameng_tui.domain.clock import Clock
 from kameng_tui.domain.order import Order, StatusLabel, TimelineEvent
@@ -157,6 +164,11 @@ _VOID = frozenset(
 _MAX_DEPTH = 512  # open elements kept; deeper nesting is not an order page
 _MAX_TEXTAREA = 4_000_000  # characters of one <textarea> kept
 CHALLENGE_TRIES = 3_000_000  # 4 hex digits: about 65,536 tries on average
+# Fed after the page, and read as nothing: it closes whatever the page left open (a comment,
+# a <! or <? or </ without its ">", a CDATA section, a quoted attribute). html.parser would
+# otherwise search the rest of the page once for each such opening: "<!--" repeated over 1 MB
+# takes minutes. With an end to find, each opening's search consumes what it searched.
+_CLOSE_ALL = "-->]]>\"'>"
 
 
 def _label_key(text: str) -> str:
@@ -226,6 +238,7 @@ class _Page(HTMLParser):
         self._awaiting: tuple[str, int] | None = None
         self._in_items = False
         self._previous = ""
+        self.ending = False  # feeding _CLOSE_ALL: its text is no part of the page
 
     # -- tokens --------------------------------------------------------------------------------
 
@@ -262,6 +275,8 @@ class _Page(HTMLParser):
             self._set(self._awaiting[0], "")  # its container closed: an empty value
 
     def handle_data(self, data: str) -> None:
+        if self.ending:
+            return
         if self._textarea is not None:
             if self._size < _MAX_TEXTAREA:
                 self._textarea.append(data)
@@ -375,6 +390,8 @@ def parse_detail(html: str) -> Detail | None:
     page = _Page()
     try:
         page.feed(html)
+        page.ending = True
+        page.feed(_CLOSE_ALL)
         page.close()
     except AssertionError:  # html.parser's last word on markup it cannot read: use what it read
         pass
@@ -549,7 +566,9 @@ class DujiaokaBackend(Backend):
         if answer.status >= 400:
             raise OrderProblem(f"{status_text(answer.status)} on the order page")
         html = answer.body if isinstance(answer.body, str) else ""
-        detail = parse_detail(html)
+        # A big page (up to the answer cap) is parsed in a thread: the screen stays live.
+        big = len(html) > OFF_LOOP_BYTES
+        detail = await asyncio.to_thread(parse_detail, html) if big else parse_detail(html)
         if detail is not None and not detail.fields:
             raise OrderProblem(
                 "the order page shows no order (an unknown theme or a maintenance page?)",
@@ -657,7 +676,11 @@ def _json(answer: Answer) -> Any:
 
 def _build(profile: Any, environ: Mapping[str, str], clock: Clock) -> DujiaokaBackend:
     return DujiaokaBackend(
-        profile.name, profile.get("base_url"), watch=profile.get("orders", []), clock=clock
+        profile.name,
+        profile.get("base_url"),
+        watch=profile.get("orders", []),
+        clock=clock,
+        settings=http_settings(profile),
     )
 
 

@@ -8,6 +8,12 @@ in the `BackendError` together with whether the trouble may pass by itself (`ret
 Every failure becomes one line naming the host (never the URL: an older shop's query string
 or a base_url's user info can carry a password) and what went wrong in plain words, never an
 httpx class name.
+
+A shop can be broken or hostile, so what it sends is bounded: each request has a total
+deadline (a server dripping one byte a second never meets a per-read timeout), each answer a
+cap on its decoded size (a small gzip answer can unpack to gigabytes), and redirects are
+followed here, by rules: only a GET without credentials, only within the same origin, never
+from https to plain http. Large answers are parsed off the event loop.
 """
 
 from __future__ import annotations
@@ -19,12 +25,13 @@ import random
 import socket
 import ssl
 import time
+import zlib
 from collections.abc import Awaitable, Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -32,12 +39,18 @@ from kameng_tui import __version__
 from kameng_tui.backends.base import BackendError, RateLimited
 from kameng_tui.domain.text import clean
 
+if TYPE_CHECKING:
+    from kameng_tui.config import Profile
+
 # A browser-like agent: some shops answer unknown or in-app agents with an interstitial page.
 USER_AGENT = f"Mozilla/5.0 (X11; Linux x86_64) kameng-tui/{__version__}"
 # 429 is not among them: a platform that refuses for now is not asked again within the poll.
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
 # A Retry-After beyond this is a platform bug, not a plan: an hour, and `r` still polls at once.
 MAX_RETRY_AFTER = 3600.0
+# An answer larger than this is parsed (JSON, text) in a thread, not on the event loop.
+OFF_LOOP_BYTES = 64 * 1024
+MB = 1024 * 1024
 log = logging.getLogger("kameng_tui.http")
 
 
@@ -51,10 +64,46 @@ class HttpSettings:
     # A 429 without Retry-After: how long to leave the platform alone (None: the sync loop's
     # usual back-off). Adapters set their platform's block time.
     rate_limit_wait: float | None = None
+    # Limits on what a shop can send (profile keys `timeout` and `max_orders`).
+    total_timeout: float = 30.0  # one request in all: redirects, retries and the whole body
+    max_body: int = 64 * MB  # decoded bytes of one answer
+    max_redirects: int = 5
+    page_spacing: float = 0.2  # seconds between the pages of one poll
+    max_orders: int = 200_000  # orders read from one shop: paging stops there
+    poll_timeout: float | None = None  # one page of a poll in all; None: see poll_deadline
+
+    @property
+    def poll_deadline(self) -> float:
+        """How long one page of a poll (every request it makes) may take in all."""
+        if self.poll_timeout is not None:
+            return self.poll_timeout
+        return max(60.0, 2 * self.total_timeout)
 
 
 # What a JsonHttp made without settings uses (tests make it quicker).
 DEFAULT_SETTINGS = HttpSettings()
+
+
+def http_settings(profile: Profile, base: HttpSettings | None = None) -> HttpSettings:
+    """`base` (else DEFAULT_SETTINGS) with the profile's `timeout` and `max_orders`: what
+    every platform's build passes to its client."""
+    settings = base or DEFAULT_SETTINGS
+    timeout = profile.get("timeout")
+    if isinstance(timeout, int | float) and not isinstance(timeout, bool) and timeout > 0:
+        settings = replace(settings, total_timeout=float(timeout))
+    max_orders = profile.get("max_orders")
+    if isinstance(max_orders, int) and not isinstance(max_orders, bool) and max_orders > 0:
+        settings = replace(settings, max_orders=max_orders)
+    return settings
+
+
+def size_text(size: int) -> str:
+    """`64 MB`, `512 KB`, `100 bytes`."""
+    if size >= MB:
+        return f"{size / MB:g} MB"
+    if size >= 1024:
+        return f"{size / 1024:g} KB"
+    return f"{size} bytes"
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +157,13 @@ class JsonHttp:
             self.client = httpx.AsyncClient(
                 base_url=base_url,
                 timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout),
-                headers={"User-Agent": USER_AGENT, "Accept": "application/json, text/html;q=0.9"},
+                headers={
+                    "User-Agent": USER_AGENT,
+                    "Accept": "application/json, text/html;q=0.9",
+                    "Accept-Encoding": "gzip, deflate",  # what `_Decoder` undoes
+                },
                 transport=transport,
-                follow_redirects=True,
+                follow_redirects=False,  # followed here, by the rules in `_follow`
             )
         except httpx.InvalidURL:
             raise BackendError("base_url is not a valid URL") from None
@@ -120,9 +173,7 @@ class JsonHttp:
     @property
     def host(self) -> str:
         """Where requests go, as errors name it: host and port, nothing else of the URL."""
-        url = self.client.base_url
-        host = f"[{url.host}]" if ":" in url.host else url.host
-        return clean(f"{host}:{url.port}" if url.port else host or "the platform", limit=100)
+        return _host(self.client.base_url)
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -142,7 +193,33 @@ class JsonHttp:
         `form_body` goes as application/x-www-form-urlencoded (what PHP reads as $_POST).
 
         Raises `BackendError` when the platform cannot be reached, keeps failing with 429 or
-        5xx, or answers JSON that does not parse."""
+        5xx, answers JSON that does not parse, takes longer than `total_timeout` in all,
+        sends more than `max_body`, or redirects where this client does not follow."""
+        s = self.settings
+        deadline = asyncio.timeout(s.total_timeout)
+        try:
+            async with deadline:
+                return await self._request(
+                    method, path, params, json_body, form_body, headers, parse_json
+                )
+        except TimeoutError:
+            if not deadline.expired():
+                raise  # someone else's deadline (a poll's): theirs to report
+            raise BackendError(
+                f"timed out: {self.host} took longer than {s.total_timeout:g} s to answer",
+                retryable=True,
+            ) from None
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str] | None,
+        json_body: object,
+        form_body: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        parse_json: bool,
+    ) -> Answer:
         s = self.settings
         attempt = 0
         while True:
@@ -150,10 +227,10 @@ class JsonHttp:
             # string (older shops take passwords there), nor any body (card codes).
             started = time.perf_counter()
             try:
-                response = await self.client.request(
+                request = self.client.build_request(
                     method, path, params=params, json=json_body, data=form_body, headers=headers
                 )
-                body = response.content  # read it all: a cut connection fails here
+                response, body = await self._send(request, headers)
             except httpx.RequestError as exc:
                 problem, retryable = self._problem(exc)
                 wait_hint = None
@@ -172,8 +249,11 @@ class JsonHttp:
                         retry_after=wait if wait is not None else s.rate_limit_wait,
                     )
                 if response.status_code not in RETRY_STATUSES:
-                    return Answer(response.status_code, self._parse(response, body, parse_json),
-                                  response.headers)  # fmt: skip
+                    if len(body) > OFF_LOOP_BYTES:
+                        parsed = await asyncio.to_thread(self._parse, response, body, parse_json)
+                    else:
+                        parsed = self._parse(response, body, parse_json)
+                    return Answer(response.status_code, parsed, response.headers)
                 wait_hint = retry_after_seconds(response.headers.get("Retry-After"))
                 problem, retryable = status_text(response.status_code), True
                 if wait_hint is not None and wait_hint > s.max_wait:
@@ -184,6 +264,81 @@ class JsonHttp:
             # Full jitter keeps many clients from retrying in step.
             await self._sleep(min(delay * (0.5 + self._rng.random() / 2), s.max_wait))
             attempt += 1
+
+    async def _send(
+        self, request: httpx.Request, headers: Mapping[str, str] | None
+    ) -> tuple[httpx.Response, bytearray]:
+        """The final answer and its decoded body, redirects followed by the rules of
+        `_follow`."""
+        # Credentials or a body are never sent anywhere the profile did not name.
+        sensitive = (
+            bool(request.content)
+            or "authorization" in request.headers
+            or bool(request.url.userinfo)
+        )
+        for _ in range(self.settings.max_redirects + 1):
+            response = await self.client.send(request, stream=True)
+            try:
+                target = response.next_request
+                if target is None:
+                    return response, await self._read(response)
+                request = self._follow(request, target, sensitive, headers)
+            finally:
+                await response.aclose()
+        raise BackendError(f"too many redirects from {self.host}")
+
+    def _follow(
+        self,
+        request: httpx.Request,
+        target: httpx.Request,
+        sensitive: bool,
+        headers: Mapping[str, str] | None,
+    ) -> httpx.Request:
+        """The request a redirect asks for, when it may be followed: a GET without
+        credentials, to the same origin. Anything else is an error naming the target."""
+        source, url = request.url, target.url
+        where = _host(url)
+        if source.scheme == "https" and url.scheme != "https":
+            raise BackendError(f"{self.host} redirects to {where} over plain http: refused")
+        if sensitive:
+            raise BackendError(
+                f"{self.host} redirects this request to {where}: not followed "
+                "(credentials and request bodies are never sent on)"
+            )
+        if _origin(url) != _origin(source):
+            raise BackendError(
+                f"{self.host} redirects to another site, {where}: not followed (check base_url)"
+            )
+        return self.client.build_request(target.method, url, headers=headers)
+
+    async def _read(self, response: httpx.Response) -> bytearray:
+        """The body, decoded, up to `max_body` bytes: past that, an error (and the connection
+        is dropped, so the rest is never read)."""
+        cap = self.settings.max_body
+        encodings = [
+            e.strip().lower()
+            for e in response.headers.get_list("content-encoding", split_commas=True)
+        ]
+        decoder = _Decoder(encodings)
+        declared = response.headers.get("content-length", "")
+        too_large = f"answer too large (over {size_text(cap)}) from {self.host}"
+        plain = not decoder.layers and declared.isascii() and declared.isdigit()
+        if plain and int(declared) > cap:  # said so up front: not even started
+            raise BackendError(too_large)
+        if response.is_stream_consumed:  # made in memory (a test's transport): read already
+            if len(response.content) > cap:
+                raise BackendError(too_large)
+            return bytearray(response.content)
+        body = bytearray()
+        try:
+            async for raw in response.aiter_raw():
+                body += decoder.decode(raw, cap - len(body))
+            body += decoder.flush(cap - len(body))
+        except _TooLarge:
+            raise BackendError(too_large) from None
+        except zlib.error:
+            raise BackendError(f"{self.host} sent an answer that cannot be decompressed") from None
+        return body
 
     def _problem(self, exc: httpx.RequestError) -> tuple[str, bool]:
         """What went wrong in one line, and whether it may pass by itself."""
@@ -209,9 +364,9 @@ class JsonHttp:
         return f"network error talking to {host}", True
 
     @staticmethod
-    def _parse(response: httpx.Response, body: bytes, parse_json: bool) -> Any:
+    def _parse(response: httpx.Response, body: bytearray, parse_json: bool) -> Any:
         if not parse_json:
-            return response.text
+            return body.decode(response.encoding or "utf-8", errors="replace")
         if not body:
             return None
         try:
@@ -228,6 +383,75 @@ class JsonHttp:
             cut = isinstance(exc, json.JSONDecodeError) and exc.pos >= len(exc.doc.rstrip())
             why = "cut short" if cut else "does not parse"
             raise BackendError(f"HTTP {response.status_code}: malformed JSON ({why})") from None
+
+
+def _host(url: httpx.URL) -> str:
+    """Host and port of `url`, as errors name it: nothing else of the URL."""
+    host = f"[{url.host}]" if ":" in url.host else url.host
+    return clean(f"{host}:{url.port}" if url.port else host or "the platform", limit=100)
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    default = {"http": 80, "https": 443}.get(url.scheme)
+    return url.scheme, url.host.lower(), url.port or default
+
+
+class _TooLarge(Exception):
+    """The decoded answer would pass the size cap."""
+
+
+class _Inflate:
+    """One gzip or deflate layer, never giving more than it is asked for at once: a small
+    compressed chunk can unpack to a thousand times its size."""
+
+    def __init__(self, encoding: str) -> None:
+        self.deflate = encoding == "deflate"
+        self.first = True
+        self.obj = zlib.decompressobj(zlib.MAX_WBITS if self.deflate else zlib.MAX_WBITS | 16)
+
+    def decode(self, data: bytes, room: int) -> bytes:
+        if not data:
+            return b""
+        try:
+            out = self.obj.decompress(data, room + 1)  # max_length: at most this much
+        except zlib.error:
+            if not (self.first and self.deflate):
+                raise
+            # "deflate" without its zlib header (what many servers send): raw deflate.
+            self.first = False
+            self.obj = zlib.decompressobj(-zlib.MAX_WBITS)
+            return self.decode(data, room)
+        self.first = False
+        if len(out) > room:  # and the rest waits in unconsumed_tail: never unpacked
+            raise _TooLarge
+        return out
+
+    def flush(self) -> bytes:
+        return self.obj.flush()
+
+
+class _Decoder:
+    """Content-Encoding undone layer by layer (the last applied first), within a budget."""
+
+    def __init__(self, encodings: list[str]) -> None:
+        known = ("gzip", "x-gzip", "deflate")
+        # Others (identity, or br and zstd, which this client does not ask for) pass as sent.
+        self.layers = [_Inflate(e) for e in reversed(encodings) if e in known]
+
+    def decode(self, data: bytes, room: int) -> bytes:
+        for layer in self.layers:
+            data = layer.decode(data, room)
+        if len(data) > room:
+            raise _TooLarge
+        return data
+
+    def flush(self, room: int) -> bytes:
+        data = b""
+        for layer in self.layers:
+            data = layer.decode(data, room) + layer.flush()
+            if len(data) > room:
+                raise _TooLarge
+        return data
 
 
 def _causes(exc: BaseException) -> Iterator[BaseException]:

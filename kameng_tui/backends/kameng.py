@@ -14,7 +14,7 @@ from kameng_tui.backends.base import (
     SyncResult,
     raise_if_all_malformed,
 )
-from kameng_tui.backends.http import Answer, HttpSettings, JsonHttp, status_text
+from kameng_tui.backends.http import Answer, HttpSettings, JsonHttp, http_settings, status_text
 from kameng_tui.backends.registry import Key, Kind, PlatformSpec
 from kameng_tui.domain.actions import Action
 from kameng_tui.domain.order import Order
@@ -125,7 +125,8 @@ def _build(profile: Profile, environ: Mapping[str, str], clock: Clock) -> Backen
     from kameng_tui.config import secret
 
     token = secret(profile, "token_env", environ)
-    return KamengBackend(profile.name, profile.get("base_url"), token)
+    settings = http_settings(profile)
+    return KamengBackend(profile.name, profile.get("base_url"), token, settings=settings)
 
 
 SPEC = PlatformSpec(
