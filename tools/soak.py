@@ -173,10 +173,11 @@ def free_port() -> int:
 
 def start_server(port: int, token: str, fault_rate: float, orders: int, log: Path) -> Any:
     command = [sys.executable, "-m", "kameng_tui", "demo-server", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--token", token, "--fault-rate", str(fault_rate)]
+    command += ["--port", str(port), "--token-env", TOKEN_ENV, "--fault-rate", str(fault_rate)]
     command += ["--orders", str(orders)]
+    environ = {**os.environ, TOKEN_ENV: token}  # never on the command line
     with log.open("wb") as out:
-        server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=environ)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if server.poll() is not None:

@@ -4,6 +4,9 @@ With a fault rate, that share of API answers fail the ways real shops fail: HTTP
 Retry-After, a slow answer, malformed JSON, or a connection cut mid-answer. The faults come
 from their own seeded stream, so a test run is repeatable.
 
+A request body over `max_body` bytes (64 KB) is refused with 413 as soon as that is known: from
+its Content-Length, else once that much has arrived; it is never read whole.
+
 `Faults.force(kind)` makes every answer fail one way, any of FAULT_KINDS (also 401, 403, 404,
 429 and an HTML page), until `force(None)`: tests switch a platform off and on at run time.
 """
@@ -20,6 +23,7 @@ from typing import TypeVar
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -44,6 +48,7 @@ class ServerOptions:
     fault_seed: int = 0
     slow_seconds: float = 3.0
     retry_after: int = 2
+    max_body: int = 64 * 1024
 
 
 def error(status: int, code: str, message: str, **headers: str) -> JSONResponse:
@@ -106,15 +111,50 @@ def create_app(platform: DemoPlatform, options: ServerOptions | None = None) -> 
     async def server_error(request: Request, exc: Exception) -> Response:
         return error(500, "internal", "the server failed")
 
+    async def too_large(request: Request, exc: Exception) -> Response:
+        return error(413, "too_large", f"a request body is at most {options.max_body} bytes")
+
     app = Starlette(
         routes=[
             Route(f"{API_PREFIX}/orders", list_orders, methods=["GET"]),
             Route(f"{API_PREFIX}/orders/{{order_no}}", get_order, methods=["GET"]),
             Route(f"{API_PREFIX}/orders/{{order_no}}/actions", order_action, methods=["POST"]),
         ],
-        exception_handlers={404: not_found, 500: server_error},
+        exception_handlers={404: not_found, 413: too_large, 500: server_error},
     )
-    return Faults(BearerAuth(app, options.token), options)
+    return Faults(BearerAuth(BodyLimit(app, options.max_body), options.token), options)
+
+
+class BodyLimit:
+    """Refuses a request body over `limit` bytes: at once when its Content-Length says so, else
+    when the bytes read pass it (the endpoint reading it gets a 413 HTTPException)."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length", b"0")
+        if not length.isdigit() or int(length) > self.limit:
+            status, code = (413, "too_large") if length.isdigit() else (400, "bad_request")
+            response = error(status, code, f"a request body is at most {self.limit} bytes")
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise HTTPException(413)
+            return message
+
+        await self.app(scope, limited, send)
 
 
 class BearerAuth:

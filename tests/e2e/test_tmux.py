@@ -298,11 +298,12 @@ def demo_server(tmp_path: Path) -> Iterator[str]:
     log = (tmp_path / "server.log").open("w")
     server = subprocess.Popen(
         [
-            *(str(COMMAND), "demo-server", "--port", str(port), "--token", "e2e-token"),
+            *(str(COMMAND), "demo-server", "--port", str(port), "--token-env", "E2E_TOKEN"),
             *("--orders", "2000", "--fault-rate", "0.2"),
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
+        env={**os.environ, "E2E_TOKEN": "e2e-token"},
     )
     wait_for_port(port, server, tmp_path / "server.log", timeout=20)
     try:
