@@ -10,12 +10,16 @@ from version n - 1 to n, so a database written by any older version opens and up
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sqlite3
 import threading
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from platformdirs import user_data_path
 
@@ -23,6 +27,8 @@ from kameng_tui.api.wire import WireError, decode_order, encode_order
 from kameng_tui.domain.book import ChangeSet
 from kameng_tui.domain.order import Order, TimelineEvent
 from kameng_tui.domain.status import OrderStatus
+from kameng_tui.store import files
+from kameng_tui.store.files import is_disk_full
 
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: (
@@ -50,6 +56,21 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
 }
 LAST_KNOWN_LIMIT = 5_000  # the most recently seen orders shown at start; the rest come by poll
 SCHEMA_VERSION = max(MIGRATIONS)
+# Retention (config: history_days, history_max_mb): pruned at start and every PRUNE_EVERY writes.
+DEFAULT_DAYS = 90
+DEFAULT_MAX_MB = 200
+PRUNE_EVERY = 100
+WAL_LIMIT = 4 * 1024 * 1024  # the -wal file is cut back to this after a checkpoint
+
+
+@dataclass(frozen=True, slots=True)
+class Retention:
+    days: int = DEFAULT_DAYS
+    max_mb: float = DEFAULT_MAX_MB
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_mb * 1024 * 1024)
 
 
 def default_path() -> Path:
@@ -60,10 +81,38 @@ class HistoryError(Exception):
     """The history database cannot be used (one line, for the header or stderr)."""
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def _error_name(exc: sqlite3.Error) -> str:
+    return str(getattr(exc, "sqlite_errorname", "") or "")
+
+
+def is_damage(exc: BaseException) -> bool:
+    """The file is not a sound database: it is moved aside and a fresh one started."""
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    name = _error_name(exc)
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+        return True
+    text = str(exc).lower()
+    return "malformed" in text or "not a database" in text or isinstance(exc, _Damaged)
+
+
+def is_full(exc: BaseException) -> bool:
+    if isinstance(exc, sqlite3.Error):
+        return _error_name(exc) == "SQLITE_FULL" or "disk is full" in str(exc).lower()
+    return is_disk_full(exc)
+
+
+class _Damaged(sqlite3.DatabaseError):
+    """PRAGMA quick_check found a problem."""
+
+
+def _connect(path: Path, *, new: bool = False) -> sqlite3.Connection:
     connection = sqlite3.connect(path, check_same_thread=False, timeout=5)
+    if new:  # only before the first table: lets pruning give space back to the disk
+        connection.execute("PRAGMA auto_vacuum = INCREMENTAL")
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA busy_timeout=5000")
+    connection.execute(f"PRAGMA journal_size_limit={WAL_LIMIT}")
     return connection
 
 
@@ -81,21 +130,175 @@ def migrate(connection: sqlite3.Connection) -> int:
 
 
 class HistoryStore:
-    def __init__(self, path: Path | None = None) -> None:
+    """The history database. Nothing it meets is fatal once open: a damaged file is moved
+    aside (kept for the user) and a fresh one started; a full disk or a read-only file loses
+    the writes, not the tracker. Each problem is said once: to `on_notice` when set (the app
+    shows a toast), else kept in `notices` until someone takes them."""
+
+    def __init__(self, path: Path | None = None, retention: Retention | None = None) -> None:
         self.path = path or default_path()
+        self.retention = retention
+        self.notices: list[str] = []
+        self.on_notice: Callable[[str], None] | None = None
+        self._said: set[str] = set()
+        self._lock = threading.RLock()
+        self._writes = 0
+        self._closed = False
+        if not self.path.is_absolute():
+            # HOME unset: platformdirs gives a path relative to wherever the tracker started.
+            raise HistoryError("no home directory for the history database (is HOME set?)")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._writer = _connect(self.path)
-            migrate(self._writer)
-            self._reader = _connect(self.path)
-        except sqlite3.Error as exc:
-            raise HistoryError(f"history database {self.path}: {exc}") from None
-        self._lock = threading.Lock()
+            try:
+                self._open()
+            except sqlite3.DatabaseError as exc:
+                if not is_damage(exc):
+                    raise
+                self._move_aside()
+                self._open()
+        except (sqlite3.Error, OSError) as exc:
+            raise HistoryError(f"history database {self.path}: {_reason(exc)}") from None
+        if retention is not None:
+            self.prune()
+
+    def _open(self) -> None:
+        files.private_dir(self.path.parent)
+        new = not self.path.exists() or self.path.stat().st_size == 0
+        files.private_file(self.path)
+        writer = _connect(self.path, new=new)
+        try:
+            if not new:
+                problems = [row[0] for row in writer.execute("PRAGMA quick_check(5)")]
+                if problems != ["ok"]:
+                    raise _Damaged("; ".join(str(p) for p in problems))
+            migrate(writer)
+            for suffix in ("-wal", "-shm"):
+                sidecar = self.path.with_name(self.path.name + suffix)
+                if sidecar.exists():
+                    files.private_file(sidecar)
+            reader = _connect(self.path)
+        except BaseException:
+            writer.close()
+            raise
+        self._writer, self._reader = writer, reader
+
+    def _move_aside(self) -> Path:
+        """Keep the damaged file (and its -wal, -shm) for the user, under a new name."""
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        kept = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+        for suffix in ("", "-wal", "-shm"):
+            source = self.path.with_name(self.path.name + suffix)
+            if source.exists():
+                os.replace(source, kept.with_name(kept.name + suffix))
+        self._say(f"history database was damaged: kept as {kept}; started a fresh one")
+        return kept
+
+    def _say(self, message: str) -> None:
+        if message in self._said:
+            return
+        self._said.add(message)
+        callback = self.on_notice
+        if callback is None:
+            self.notices.append(message)
+            return
+        try:
+            callback(message)
+        except Exception:
+            self.notices.append(message)
+
+    def take_notices(self) -> list[str]:
+        notices, self.notices = self.notices, []
+        return notices
+
+    def _trouble(self, exc: sqlite3.Error | OSError, connection: sqlite3.Connection) -> None:
+        """A problem met while reading or writing: recover if the file is damaged, else say
+        what was lost, once."""
+        with self._lock:
+            if self._closed:
+                return
+            if is_damage(exc):
+                if connection is not self._writer and connection is not self._reader:
+                    return  # another thread already started a fresh database
+                for old in (self._writer, self._reader):
+                    with contextlib.suppress(sqlite3.Error):
+                        old.close()
+                try:
+                    self._move_aside()
+                    self._open()
+                except (sqlite3.Error, OSError) as again:
+                    self._broken(again)
+            elif is_full(exc):
+                self._say("history not saved: the disk is full (the tracker goes on)")
+            elif isinstance(exc, sqlite3.ProgrammingError):
+                return  # a connection closed by a recovery on another thread
+            else:
+                self._say(f"history not saved: {_reason(exc)} (the tracker goes on)")
+
+    def _broken(self, exc: BaseException) -> None:
+        self._closed = True
+        self._say(f"history off: {_reason(exc)}")
 
     def close(self) -> None:
         with self._lock:
-            self._writer.close()
-            self._reader.close()
+            self._closed = True
+            for connection in (self._writer, self._reader):
+                with contextlib.suppress(sqlite3.Error):
+                    connection.close()
+
+    # -- retention ----------------------------------------------------------------------------
+
+    def prune(self, now: datetime | None = None) -> int:
+        """Forget what is older than the retention's days, then the oldest until the database
+        fits its size. How many rows went."""
+        retention = self.retention
+        if retention is None:
+            return 0
+        connection = self._writer
+        removed = 0
+        try:
+            with self._lock:
+                if self._closed:
+                    return 0
+                connection = self._writer
+                cutoff = ((now or datetime.now(UTC)) - timedelta(days=retention.days)).isoformat()
+                with connection:
+                    removed += connection.execute(
+                        "DELETE FROM changes WHERE julianday(at) < julianday(?)", (cutoff,)
+                    ).rowcount
+                    removed += connection.execute(
+                        "DELETE FROM orders WHERE julianday(seen_at) < julianday(?)", (cutoff,)
+                    ).rowcount
+                if self._used_bytes() > retention.max_bytes:
+                    for _ in range(50):  # down to 90%: not pruning again at the next write
+                        removed += self._drop_oldest()
+                        if self._used_bytes() <= retention.max_bytes * 0.9:
+                            break
+                connection.execute("PRAGMA incremental_vacuum")
+        except (sqlite3.Error, OSError) as exc:
+            self._trouble(exc, connection)
+        return removed
+
+    def _used_bytes(self) -> int:
+        pragma = self._writer.execute
+        (pages,) = pragma("PRAGMA page_count").fetchone()
+        (free,) = pragma("PRAGMA freelist_count").fetchone()
+        (size,) = pragma("PRAGMA page_size").fetchone()
+        return int((pages - free) * size)
+
+    def _drop_oldest(self) -> int:
+        """A tenth of the oldest change rows (the orders' last known data once none are left)."""
+        connection = self._writer
+        with connection:
+            for table in ("changes", "orders"):
+                (count,) = connection.execute(f"SELECT count(*) FROM {table}").fetchone()
+                if count:
+                    return int(
+                        connection.execute(
+                            f"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table}"
+                            " ORDER BY rowid LIMIT ?)",
+                            (max(count // 10, 1),),
+                        ).rowcount
+                    )
+        return 0
 
     # -- writing (from a worker thread) -------------------------------------------------------
 
@@ -119,16 +322,44 @@ class HistoryStore:
             touched.sort(key=lambda o: o.updated_at, reverse=True)
             touched = touched[:LAST_KNOWN_LIMIT]
         seen = observed_at.isoformat()
-        with self._lock, self._writer:
+        connection = self._writer
+        try:
+            with self._lock:
+                if self._closed:
+                    return 0
+                connection = self._writer  # a recovery may have opened a fresh one
+                self._write(connection, profile, rows, touched, changes.removed, seen)
+                self._writes += 1
+                retention = self.retention
+                # Age every PRUNE_EVERY writes; size at every write (three cheap pragmas).
+                if retention is not None and (
+                    self._writes % PRUNE_EVERY == 0 or self._used_bytes() > retention.max_bytes
+                ):
+                    self.prune()
+        except (sqlite3.Error, OSError) as exc:
+            self._trouble(exc, connection)
+            return 0
+        return len(rows)
+
+    def _write(
+        self,
+        connection: sqlite3.Connection,
+        profile: str,
+        rows: list[tuple[str, ...]],
+        touched: list[Order],
+        removed: Iterable[Order],
+        seen: str,
+    ) -> None:
+        with connection:
             # A change row only when the state differs from the last one recorded (an order
             # seen again on the next run, unchanged, is not news).
-            self._writer.executemany(
+            connection.executemany(
                 "INSERT INTO changes (profile, order_no, at, status, raw_status, label)"
                 " SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE NOT EXISTS (SELECT 1 FROM orders"
                 " WHERE profile = ?1 AND order_no = ?2 AND status = ?4 || '|' || ?5)",
                 rows,
             )
-            self._writer.executemany(
+            connection.executemany(
                 "INSERT OR REPLACE INTO orders (profile, order_no, data, seen_at, status)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (
@@ -136,45 +367,54 @@ class HistoryStore:
                     for o in touched
                 ),
             )
-            self._writer.executemany(
+            connection.executemany(
                 "DELETE FROM orders WHERE profile = ? AND order_no = ?",
-                ((profile, o.order_no) for o in changes.removed),
+                ((profile, o.order_no) for o in removed),
             )
-        return len(rows)
 
-    # -- reading ------------------------------------------------------------------------------
+    # -- reading: a problem gives nothing (and is said once), never an exception ------------
+
+    def _rows(self, sql: str, parameters: tuple[object, ...]) -> list[tuple[Any, ...]]:
+        connection = self._reader
+        if self._closed:
+            return []
+        try:
+            return connection.execute(sql, parameters).fetchall()
+        except (sqlite3.Error, OSError) as exc:
+            self._trouble(exc, connection)
+            return []
 
     def last_orders(self, profile: str, limit: int = LAST_KNOWN_LIMIT) -> list[Order]:
         """The most recently seen orders as they were, to show at once (stale) on start."""
-        cursor = self._reader.execute(
+        rows = self._rows(
             "SELECT data FROM orders WHERE profile = ? ORDER BY rowid DESC LIMIT ?",
             (profile, limit),
         )
-        return list(_load_all(row[0] for row in cursor))
+        return list(_load_all(row[0] for row in rows))
 
     def last_order(self, profile: str, order_no: str) -> Order | None:
-        row = self._reader.execute(
+        rows = self._rows(
             "SELECT data FROM orders WHERE profile = ? AND order_no = ?", (profile, order_no)
-        ).fetchone()
-        if row is None:
-            return None
-        return next(iter(_load_all([row[0]])), None)
+        )
+        return next(iter(_load_all(row[0] for row in rows[:1])), None)
 
     def observed(self, profile: str, order_no: str) -> list[TimelineEvent]:
-        """Status changes this machine saw, oldest first."""
-        cursor = self._reader.execute(
+        """Status changes this machine saw, oldest first; a row that cannot be read (a newer
+        version's, or tampered with) is skipped."""
+        rows = self._rows(
             "SELECT at, status, raw_status, label FROM changes"
             " WHERE profile = ? AND order_no = ? ORDER BY at",
             (profile, order_no),
         )
         events = []
-        for at, status, raw, label in cursor:
+        for at, status, raw, label in rows:
             try:
-                events.append(
-                    TimelineEvent(datetime.fromisoformat(at), OrderStatus(status), raw, label)
-                )
-            except ValueError:
-                continue  # a row this version cannot read: skip it, keep the rest
+                when = datetime.fromisoformat(at)
+                if when.tzinfo is None or not isinstance(raw, str) or not isinstance(label, str):
+                    continue
+                events.append(TimelineEvent(when, OrderStatus(status), raw, label))
+            except (ValueError, TypeError):
+                continue
         return events
 
 
@@ -191,6 +431,12 @@ def merged_timeline(order: Order, observed: Iterable[TimelineEvent]) -> tuple[Ti
     return tuple(events)
 
 
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
 def _change_row(profile: str, order: Order, at: datetime) -> tuple[str, ...]:
     label = order.label.text if order.label else ""
     return (profile, order.order_no, at.isoformat(), order.status.value, order.raw_status, label)
@@ -205,5 +451,5 @@ def _load_all(texts: Iterable[str]) -> Iterable[Order]:
     for text in texts:
         try:
             yield decode_order(json.loads(text))
-        except (WireError, json.JSONDecodeError):
-            continue
+        except (WireError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
+            continue  # unreadable or tampered with: skip it, keep the rest

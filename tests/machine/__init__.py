@@ -1,0 +1,1 @@
+"""The machine under the tracker: damaged files, full disks, shared files, signals."""
