@@ -2,7 +2,8 @@
 
 Platform text may carry terminal control sequences, and any of these may be printed to a
 terminal. JSON keeps the data exactly: the characters a terminal could obey (C0 and C1
-controls, DEL, bidi overrides, line separators, lone surrogates) are JSON escapes. The table and
+controls, DEL, bidi marks and overrides, zero-width characters, line separators, lone
+surrogates, tag characters) are JSON escapes. The table and
 CSV show them as visible symbols, as the tracker does; CSV also defuses spreadsheet formulas:
 a text cell starting with = + - or @ gets a leading apostrophe. JSON is the lossless format.
 """
@@ -55,10 +56,24 @@ TABLE_COLUMNS = (
     "updated_at",
     "label",
 )
-# JSON escapes C0 controls itself; with ensure_ascii=False these would pass through raw.
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# JSON escapes C0 controls itself; with ensure_ascii=False these would pass through raw: DEL
+# and C1 controls, bidi marks and controls, zero-width and invisible format characters, line
+# and paragraph separators, lone surrogates, tag characters (as the \ud8xx\udcxx pair JSON
+# needs above U+FFFF). A joiner inside an emoji is escaped too: JSON gives it back exactly.
+_JSON_UNSAFE = re.compile(
+    "[\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u206f\ufeff"
+    "\ud800-\udfff\U000e0000-\U000e007f]"
+)
 _FORMULA_START = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # and full-width
 _NUMERIC = frozenset({"quantity", "card_codes", "amount", "refunded_amount"})
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code > 0xFFFF:
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -97,7 +112,7 @@ def record(
 
 def to_json(records: list[dict[str, Any]] | dict[str, Any]) -> str:
     text = json.dumps(records, ensure_ascii=False, indent=2)
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _JSON_UNSAFE.sub(_json_escape, text)
 
 
 def _csv_cell(key: str, value: Any) -> str:

@@ -1,10 +1,19 @@
-"""Command palette (ctrl+p): jump to an order by its number."""
+"""Command palette (ctrl+p): jump to an order by its number, and the app's commands.
+
+Textual reads a hit's prompt and help as markup when they are strings: an order number or a
+profile name like "[/b]" would raise MarkupError, "[@click=...]" would make a link. Here every
+prompt is a `Content` of cleaned text (control characters made visible), so nothing in it is
+parsed or obeyed.
+"""
 
 from __future__ import annotations
 
 from functools import partial
 
-from textual.command import Hit, Hits, Provider
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
+from textual.system_commands import SystemCommandsProvider
 
 from kameng_tui.domain.text import clean
 
@@ -16,6 +25,45 @@ def _literal(text: str) -> str:
     escape (other backslashes are literal), so escaping every "[" is exact; textual's
     `escape` misses "[$var]" and doubles some backslashes."""
     return text.replace("[", "\\[")
+
+
+def highlight(matcher: Matcher, text: str) -> Content:
+    """`text` literally (not read as markup), with the letters the query matched highlighted:
+    what `Matcher.highlight` does, for text that is not markup."""
+    content = Content(text)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    if not score:
+        return content
+    for offset in offsets:
+        if not text[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
+
+
+class SystemCommands(SystemCommandsProvider):
+    """Textual's system commands, with titles and help shown literally: a profile's name is
+    in "Switch to profile …" (`App.get_system_commands`), and Textual's own provider reads
+    titles as markup."""
+
+    async def discover(self) -> Hits:
+        commands = sorted(self.app.get_system_commands(self.screen), key=lambda c: c[0])
+        for name, help_text, callback, discover in commands:
+            if discover:
+                title = clean(name)
+                yield DiscoveryHit(Content(title), callback, text=title, help=_help(help_text))
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback, *_ in self.app.get_system_commands(self.screen):
+            title = clean(name)
+            if (match := matcher.match(title)) > 0:
+                yield Hit(
+                    match, highlight(matcher, title), callback, text=title, help=_help(help_text)
+                )
+
+
+def _help(text: str) -> str:
+    return _literal(clean(text))
 
 
 class OrderNumbers(Provider):
@@ -37,14 +85,14 @@ class OrderNumbers(Provider):
                 continue
             number = clean(order.order_no)
             title = t("palette.goto", no=number)
-            # Both are read as Textual markup: made literal, "[/b]" in a number cannot break
-            # the search, nor "[@click=...]" in a product name make a link.
+            # Shown literally: "[/b]" in a number cannot break the search, nor "[@click=...]"
+            # in a product name make a link (the help is a string to Textual: made literal).
             yield Hit(
                 matcher.match(number) or 0.5,
-                matcher.highlight(_literal(title)),
+                highlight(matcher, title),
                 partial(screen.go_to_order, order.order_no),
                 text=title,
-                help=_literal(f"{clean(order.product_name)} · {t.enum('status', order.status)}"),
+                help=_help(f"{clean(order.product_name)} · {t.enum('status', order.status)}"),
             )
             found += 1
             if found >= MAX_HITS:

@@ -54,6 +54,14 @@ TEXTS: dict[str, str] = {
     "fullwidth": "ＡＢＣ１２３",
     "combining": "e\u0301\u0301\u0301",
     "zero_width": "a\u200bb\ufeffc\u200dd",
+    # Invisible characters (issue item 14): shown, so look-alike numbers differ on screen.
+    "zwj_leading": "\u200dKM0001",  # Rich measures it 0 cells where a terminal draws 1
+    "zero_width_all": "K\u200bM\u200c0\u200d0\u20600\ufeff1\u2061",
+    "bidi_marks": "\u200eKM\u200f0001\u061c",
+    "bidi_embed": "\u202aa\u202c\u202bb\u202c\u202dc\u202c\u2067d\u2069\u2068e\u2069",
+    "tags": "KM\U000e0031\U000e00320001\U000e0001\U000e007f",
+    "cjk_zwj": "腾\u200d讯\u200b卡",  # Rich measures 腾\u200d讯 as one wide cell pair
+    "emoji_flag_tags": "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f 🏳️\u200d🌈",
     # Spreadsheet formulas (CSV).
     "formula_eq": '=HYPERLINK("http://evil.example","x")',
     "formula_plus": "+1+1",
@@ -150,15 +158,27 @@ AMOUNTS: list[Any] = [
 ]
 
 # Characters that must never reach a terminal raw: C0 (line feed aside) and C1 controls, DEL,
-# bidi overrides and isolates, line and paragraph separators, lone surrogates.
+# bidi marks, embeddings, overrides and isolates, zero-width and invisible format characters,
+# line and paragraph separators, lone surrogates, tag characters...
 RAW_CONTROL = re.compile(
-    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e"
+    "\u2060-\u206f\ufeff\ud800-\udfff\U000e0000-\U000e007f]"
+)
+# ... except inside an emoji: a joiner next to a pictograph (clean keeps it only between two,
+# but Textual's compositor may cut an emoji sequence where a toast or a dialog overlaps it),
+# the tags of a flag.
+_PICTOGRAPH = (
+    "\u00a9\u00ae\u203c\u2049\u2122\u2139\u2190-\u2bff\u3030\u303d\u3297\u3299\U0001f000-\U0001faff"
+)
+EMOJI_PARTS = re.compile(
+    f"(?<=[{_PICTOGRAPH}\ufe0f])\u200d|\u200d(?=[{_PICTOGRAPH}])"
+    "|(?<=\U0001f3f4)[\U000e0020-\U000e007e]+\U000e007f"
 )
 
 
 def raw_controls(text: str) -> list[str]:
-    """The raw control characters in `text` (empty when it is safe to print)."""
-    return sorted({repr(ch) for ch in RAW_CONTROL.findall(text)})
+    """The raw control or invisible characters in `text` (empty when it is safe to print)."""
+    return sorted({repr(ch) for ch in RAW_CONTROL.findall(EMOJI_PARTS.sub("", text))})
 
 
 def hostile_order(index: int, text: str, **overrides: Any) -> Order:

@@ -84,7 +84,10 @@ async def test_list_and_detail_show_every_hostile_value_literally(clock: ManualC
         assert_safe_frame(app, "first frame")
         for order, (name, text) in zip(orders, TEXTS.items(), strict=True):
             assert screen.order_list.select_order(order.order_no), name
-            await pilot.pause()
+            for _ in range(200):  # the details follow the cursor a frame later: wait, bounded
+                await pilot.pause()
+                if screen.detail.order == order:
+                    break
             assert screen.detail.order == order
             assert_safe_frame(app, name)
             detail = region_text(app, screen)

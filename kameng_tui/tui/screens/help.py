@@ -14,6 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from kameng_tui.i18n import Messages
+from kameng_tui.tui.screens.profiles import literal
 
 
 class HelpScreen(ModalScreen[None]):
@@ -38,8 +39,8 @@ class HelpScreen(ModalScreen[None]):
             for key, description in rows:
                 table.add_row(Text(key), Text(description))
         with VerticalScroll(id="help-dialog") as dialog:
-            dialog.border_title = self.t("help.title")
-            dialog.border_subtitle = self.t("help.footer")
+            dialog.border_title = literal(self.t("help.title"))
+            dialog.border_subtitle = literal(self.t("help.footer"))
             yield Static(table, id="help-table")
 
     async def action_dismiss(self, result: None = None) -> None:

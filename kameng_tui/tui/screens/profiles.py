@@ -1,4 +1,8 @@
-"""Pick another profile (`P`), and type an order number to watch (`w`)."""
+"""Pick another profile (`P`), and type an order number to watch (`w`); the dialogs of actions.
+
+Titles, questions and labels here may hold an order number or a profile name: they are shown as
+text (`Content`/`Text`, never read as markup) and cleaned (control characters made visible).
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,21 @@ from typing import ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Input, OptionList
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from kameng_tui.domain.text import clean
 from kameng_tui.i18n import Messages
+from kameng_tui.tui.widgets.inputs import CleanInput
+
+
+def literal(text: str) -> Content:
+    """A title or border title shown as it is: Textual reads a `str` there as markup (a "[/b]"
+    in an order number raised MarkupError), and obeys no control character only once cleaned."""
+    return Content(clean(text))
 
 
 class ProfilesScreen(ModalScreen[str | None]):
@@ -37,8 +49,8 @@ class ProfilesScreen(ModalScreen[str | None]):
             prompt.append(f"  {self.t(f'platform.{platform}')}", style="dim")
             options.append(Option(prompt, id=name))
         with Vertical(id="profiles-dialog") as dialog:
-            dialog.border_title = self.t("profiles.title")
-            dialog.border_subtitle = self.t("profiles.footer")
+            dialog.border_title = literal(self.t("profiles.title"))
+            dialog.border_subtitle = literal(self.t("profiles.footer"))
             yield OptionList(*options, id="profiles-list")
 
     def on_mount(self) -> None:
@@ -69,10 +81,10 @@ class PromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> Iterator[Widget]:
         with Vertical(id="prompt-dialog") as dialog:
-            dialog.border_title = self.title_text
-            yield Input(placeholder=self.placeholder, id="prompt-input")
+            dialog.border_title = literal(self.title_text)
+            yield CleanInput(placeholder=clean(self.placeholder), id="prompt-input")
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    def on_input_submitted(self, event: CleanInput.Submitted) -> None:
         event.stop()
         self.dismiss(event.value.strip() or None)
 
@@ -98,9 +110,9 @@ class ConfirmScreen(ModalScreen[bool]):
         from textual.widgets import Static
 
         with Vertical(id="prompt-dialog") as dialog:
-            dialog.border_title = self.title_text
-            dialog.border_subtitle = self.keys_text
-            yield Static(Text(self.question), id="confirm-question")
+            dialog.border_title = literal(self.title_text)
+            dialog.border_subtitle = literal(self.keys_text)
+            yield Static(Text(clean(self.question, multiline=True)), id="confirm-question")
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
@@ -122,13 +134,13 @@ class ChoiceScreen(ModalScreen[str | None]):
     def compose(self) -> Iterator[Widget]:
         options = []
         for choice_id, label, help_text in self.choices:
-            prompt = Text(label, style="bold")
+            prompt = Text(clean(label), style="bold")
             if help_text:
-                prompt.append(f"\n  {help_text}", style="dim")
+                prompt.append(f"\n  {clean(help_text)}", style="dim")
             options.append(Option(prompt, id=choice_id))
         with Vertical(id="profiles-dialog") as dialog:
-            dialog.border_title = self.title_text
-            dialog.border_subtitle = self.footer_text
+            dialog.border_title = literal(self.title_text)
+            dialog.border_subtitle = literal(self.footer_text)
             yield OptionList(*options, id="choice-list")
 
     def on_mount(self) -> None:

@@ -19,6 +19,7 @@ from textual.widgets import Static
 from kameng_tui.domain.stats import PERCENTILES, Stats
 from kameng_tui.domain.status import OrderStatus
 from kameng_tui.i18n import Messages
+from kameng_tui.tui.screens.profiles import literal
 
 BAR_WIDTH = 24
 SPARK = "▁▂▃▄▅▆▇█"
@@ -54,8 +55,8 @@ class StatsScreen(ModalScreen[None]):
 
     def compose(self) -> Iterator[Widget]:
         with VerticalScroll(id="stats-dialog") as dialog:
-            dialog.border_title = self.t("stats.title", n=f"{self.stats.total:,}")
-            dialog.border_subtitle = self.t("stats.footer")
+            dialog.border_title = literal(self.t("stats.title", n=f"{self.stats.total:,}"))
+            dialog.border_subtitle = literal(self.t("stats.footer"))
             yield Static(self.build(), id="stats-body")
 
     async def action_dismiss(self, result: None = None) -> None:
