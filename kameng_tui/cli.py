@@ -7,23 +7,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import logging
+import logging.handlers
 import os
 import sys
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from kameng_tui import __version__
 from kameng_tui.config import Config, ConfigError, Profile, config_path, load
 from kameng_tui.domain.text import clean
 from kameng_tui.i18n import Lang, detect_lang
+from kameng_tui.store.files import is_disk_full, private_dir, private_opener, replace_file
 
 if TYPE_CHECKING:
     from kameng_tui.domain.clock import Clock
     from kameng_tui.domain.order import Order
     from kameng_tui.store.history import HistoryStore
+    from kameng_tui.sync import Fetched
 
 EXIT_PLATFORM = 1
 EXIT_USAGE = 2
@@ -152,7 +156,12 @@ def build_parser() -> argparse.ArgumentParser:
     server = commands.add_parser("demo-server", help="serve the demo platform over the API")
     server.add_argument("--host", default="127.0.0.1")
     server.add_argument("--port", type=int, default=8765)
-    server.add_argument("--token", help="require this bearer token")
+    server.add_argument(
+        "--token-env",
+        metavar="NAME",
+        help="require the bearer token in this environment variable (never on the command line)",
+    )
+    server.add_argument("--token", dest="token_given", help=argparse.SUPPRESS)  # see _demo_server
     server.add_argument("--orders", type=_demo_orders, default=300, metavar="N")
     server.add_argument("--seed", type=int, default=7, metavar="N")
     server.add_argument(
@@ -175,6 +184,24 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--read-only", action="store_true", default=argparse.SUPPRESS, help="no actions on orders"
     )
+    auth = serve.add_mutually_exclusive_group()
+    auth.add_argument(
+        "--token-env",
+        metavar="NAME",
+        help="browsers must give the token (or password) in this environment variable "
+        "(default: a new random one, in the printed URL)",
+    )
+    auth.add_argument(
+        "--no-auth", action="store_true", help="no token: whoever reaches the port gets the tracker"
+    )
+    serve.add_argument("--token", dest="token_given", help=argparse.SUPPRESS)  # see _serve
+    serve.add_argument(
+        "--max-sessions",
+        type=int,
+        default=4,
+        metavar="N",
+        help="browser tabs at once, each running a tracker (default 4)",
+    )
 
     commands.add_parser("info", help="the version and every path in use")
 
@@ -193,14 +220,17 @@ def fail(code: int, message: str) -> int:
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     env = os.environ if environ is None else environ
     args = build_parser().parse_args(argv)
-    _start_log(getattr(args, "log", None), getattr(args, "debug", False))
+    try:
+        _start_log(getattr(args, "log", None), getattr(args, "debug", False))
+    except LogError as exc:
+        return fail(EXIT_USAGE, str(exc))
     try:
         if args.command == "info":
             return _info(env, getattr(args, "config", None))
         if args.command == "config":
             return _config(args, env)
         if args.command == "demo-server":
-            return _demo_server(args)
+            return _demo_server(args, env)
         config, profile = _source(args, env)
         if args.command == "serve":
             return _serve(args, profile, env)
@@ -256,16 +286,23 @@ def _tui(args: argparse.Namespace, config: Config, profile: Profile, env: Mappin
     clock = _clock()
     profiles = Profiles(config, env, clock, profile)
     backend = profiles.open(profile.name)
+    notices: list[str] = []
+    history = _history(config, notices)
     app = KamengApp(
         backend,
         lang=lang,
         interval=interval,
         clock=clock,
         profiles=profiles,
-        history=_history(),
+        history=history,
         read_only=args.read_only,
+        notices=notices,
     )
-    app.run()
+    try:
+        app.run()
+    finally:
+        if history is not None:
+            history.close()  # done by the app on unmount; again here if it never mounted
     return app.return_code or 0
 
 
@@ -298,8 +335,23 @@ def _serve(args: argparse.Namespace, profile: Profile, env: Mapping[str, str]) -
         app_args.append("--debug")
     if args.read_only:
         app_args.append("--read-only")
+    if args.token_given is not None:  # else argparse would take it for --token-env
+        return fail(EXIT_USAGE, TOKEN_ON_COMMAND_LINE)
+    if args.max_sessions < 1:
+        return fail(EXIT_USAGE, "--max-sessions must be at least 1")
+    token = None
+    if args.token_env is not None and not (token := env.get(args.token_env)):
+        return fail(EXIT_USAGE, f"{args.token_env} is not set (--token-env)")
     return serve(
-        args.host, args.port, app_args, url=args.public_url, read_only=bool(args.read_only)
+        args.host,
+        args.port,
+        app_args,
+        url=args.public_url,
+        read_only=bool(args.read_only),
+        token=token,
+        token_env=args.token_env,
+        no_auth=args.no_auth,
+        max_sessions=args.max_sessions,
     )
 
 
@@ -309,16 +361,62 @@ def default_log_path() -> Path:
     return user_log_path("kameng-tui") / "kameng-tui.log"
 
 
+LOG_MAX_BYTES = 5 * 1024 * 1024  # then the log rotates: kameng-tui.log.1 … .3
+LOG_BACKUPS = 3
+
+
+class LogError(Exception):
+    """The log cannot be written (one line)."""
+
+
+class LogHandler(logging.handlers.RotatingFileHandler):
+    """The log file, rotated by size, created 0600. A write that fails (a full disk) never
+    prints a traceback (the terminal is the tracker's, and a record may carry order data):
+    `failed` is set and the first failure goes to `on_failure`, once."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8", delay=False
+        )
+        self.failed: str | None = None
+        self.on_failure: Callable[[str], None] | None = None
+
+    def _open(self) -> Any:
+        return open(
+            self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors,
+            opener=private_opener,
+        )  # fmt: skip
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if self.failed is not None:
+            return
+        error = sys.exc_info()[1]
+        full = isinstance(error, OSError) and is_disk_full(error)
+        self.failed = f"log not written: {'the disk is full' if full else error}"
+        if self.on_failure is not None:
+            with contextlib.suppress(Exception):
+                self.on_failure(self.failed)
+
+
+def log_handler() -> LogHandler | None:
+    """The log in use, if any (the app says once when it cannot be written)."""
+    handlers = logging.getLogger("kameng_tui").handlers
+    return next((h for h in handlers if isinstance(h, LogHandler)), None)
+
+
 def _start_log(path: str | None, debug: bool) -> None:
     """Log to a file when asked. Only our own loggers: httpx logs full URLs, and an older
-    shop's URL can carry a password, so its loggers stay quiet."""
+    shop's URL can carry a password, so its loggers stay quiet. Raises LogError."""
     if path is None and not debug:
         return
-    import logging
-
     target = Path(path).expanduser() if path else default_log_path()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(target, encoding="utf-8")
+    if not target.is_absolute() and path is None:
+        raise LogError("no home directory for the log (is HOME set?): use --log FILE")
+    try:
+        private_dir(target.parent)
+        handler = LogHandler(target)
+    except OSError as exc:
+        raise LogError(f"--log {clean(target)}: cannot write: {exc.strerror or exc}") from None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     ours = logging.getLogger("kameng_tui")
     for old in list(ours.handlers):  # one log at a time
@@ -354,65 +452,33 @@ def _info(env: Mapping[str, str], explicit_config: str | None) -> int:
     return 0
 
 
-def _history() -> HistoryStore | None:
-    from kameng_tui.store.history import HistoryError, HistoryStore
+def _history(config: Config | None = None, notices: list[str] | None = None) -> HistoryStore | None:
+    """The history store with the configuration's retention. When it cannot be opened (a
+    read-only or missing home), the tracker runs without it and says so: on stderr, and in
+    `notices` (the app shows them)."""
+    from kameng_tui.store.history import HistoryError, HistoryStore, Retention
 
+    retention = Retention(config.history_days, config.history_max_mb) if config else Retention()
     try:
-        return HistoryStore()
+        return HistoryStore(retention=retention)
     except HistoryError as exc:
-        print(f"kameng-tui: {exc}; going on without history", file=sys.stderr)
+        line = f"{exc}; going on without history"
+        if notices is not None:
+            notices.append(line)
+        print(f"kameng-tui: {line}", file=sys.stderr)
         return None
 
 
-# How long `orders` waits, in all, for a platform's request budget to read every watched order.
-CLI_BUDGET_WAIT = 30.0
-
-
-@dataclass
-class Fetched:
-    """What one profile gave: the orders it could read, and one line per order it could not."""
-
-    orders: list[Order] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-
 def _fetch_all(profile: Profile, env: Mapping[str, str]) -> Fetched:
-    from kameng_tui.backends.base import ReadProblem, Unreadable
+    """Every order of the profile, the pages read by the same rules as the tracker's polls
+    (kameng_tui.sync.read_all): BackendError when the shop fails or its paging gets nowhere."""
     from kameng_tui.backends.factory import make_backend
+    from kameng_tui.sync import read_all
 
     async def run() -> Fetched:
         backend = make_backend(profile, env, _clock())
         try:
-            orders: dict[str, Order] = {}
-            skipped: list[str] = []
-            unreadable: dict[str, Unreadable] = {}
-            cursor: str | None = None
-            waited = 0.0
-            while True:
-                result = await backend.fetch_changes(cursor)
-                orders.update((o.order_no, o) for o in result.orders)
-                skipped += result.skipped
-                for item in result.unreadable:
-                    unreadable[item.order_no] = item
-                for order in result.orders:
-                    unreadable.pop(order.order_no, None)
-                if result.more:
-                    cursor = result.cursor
-                    continue
-                # Orders the platform's rate limit held back: wait for them, up to a point.
-                waits = [
-                    u.retry_after or 0.0
-                    for u in unreadable.values()
-                    if u.problem is ReadProblem.RATE_LIMITED
-                ]
-                if not waits or waited + min(waits) > CLI_BUDGET_WAIT:
-                    break
-                pause = min(max(waits), CLI_BUDGET_WAIT - waited)
-                await asyncio.sleep(pause)
-                waited += pause
-                cursor = None
-            problems = [f"{clean(u.order_no, limit=64)}: {u.detail}" for u in unreadable.values()]
-            return Fetched(list(orders.values()), skipped + problems)
+            return await read_all(backend)
         finally:
             await backend.aclose()
 
@@ -516,7 +582,14 @@ def _print_history(args: argparse.Namespace, profile: Profile) -> int:
     return 0
 
 
-def _demo_server(args: argparse.Namespace) -> int:
+TOKEN_ON_COMMAND_LINE = (
+    "--token is not accepted: every user of this machine can read a command line; "
+    "put the token in an environment variable and give its name with --token-env"
+)
+
+
+def _demo_server(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    """The token comes from the environment: a command line is in every user's process list."""
     import uvicorn
 
     from kameng_tui.backends.demo import DemoPlatform
@@ -525,11 +598,16 @@ def _demo_server(args: argparse.Namespace) -> int:
     platform = DemoPlatform(
         seed=args.seed, orders=args.orders, clock=_clock(), page_size=1_000, max_page=2_000
     )
-    options = ServerOptions(token=args.token, fault_rate=args.fault_rate, fault_seed=args.seed)
+    if args.token_given is not None:  # the old option, or argparse would take it for --token-env
+        return fail(EXIT_USAGE, TOKEN_ON_COMMAND_LINE)
+    token = None
+    if args.token_env is not None and not (token := env.get(args.token_env)):
+        return fail(EXIT_USAGE, f"{args.token_env} is not set (--token-env)")
+    options = ServerOptions(token=token, fault_rate=args.fault_rate, fault_seed=args.seed)
     print(
         f"kameng-tui demo server on http://{args.host}:{args.port}/api/v1 "
         f"({args.orders:,} orders, faults {args.fault_rate:.0%}"
-        f"{', token required' if args.token else ''})",
+        f"{', token required' if token else ''})",
         flush=True,
     )
     uvicorn.run(create_app(platform, options), host=args.host, port=args.port, log_level="warning")
@@ -539,20 +617,25 @@ def _demo_server(args: argparse.Namespace) -> int:
 def _config(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     path = config_path(env, getattr(args, "config", None))
     if args.action == "path":
-        print(path)
+        print(path)  # exact, for scripts: the user's own setting
         return 0
     if args.action == "init":
         from kameng_tui.config import example_text
 
         if path.exists() and not args.force:
-            return fail(EXIT_USAGE, f"{path} exists (use --force to overwrite it)")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(example_text(), encoding="utf-8")
-        print(f"wrote {path}")
+            return fail(EXIT_USAGE, f"{clean(path)} exists (use --force to overwrite it)")
+        try:
+            private_dir(path.parent)
+            replace_file(path, example_text())  # 0600: it names the secrets' variables
+        except OSError as exc:
+            return fail(EXIT_USAGE, f"{clean(path)}: cannot write: {exc.strerror or exc}")
+        print(f"wrote {clean(path)}")
         return 0
     config: Config = load(path, required=True)
-    names = ", ".join(sorted(config.profiles)) or "none"
-    print(f"{path}: ok (profiles: {names}; default: {config.default_profile or 'none'})")
+    # Names are the user's, but a config file can come from anywhere: shown, never obeyed.
+    names = ", ".join(clean(name, limit=200) for name in sorted(config.profiles)) or "none"
+    default = clean(config.default_profile, limit=200) if config.default_profile else "none"
+    print(f"{clean(path)}: ok (profiles: {names}; default: {default})")
     return 0
 
 

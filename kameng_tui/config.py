@@ -7,8 +7,12 @@ variables that hold them (`token_env`, `password_env`, `guest_password_env`).
 
 from __future__ import annotations
 
+import ipaddress
 import math
+import os
+import stat
 import tomllib
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -26,7 +30,17 @@ ENV_VAR = "KAMENG_TUI_CONFIG"
 
 # Keys every profile accepts, whatever its platform; the platform's own come from its SPEC.
 COMMON_KEYS = frozenset(
-    {"platform", "interval", "notify", "bell", "stalled_minutes", "read_only", "staff"}
+    {
+        "platform",
+        "interval",
+        "notify",
+        "bell",
+        "stalled_minutes",
+        "read_only",
+        "staff",
+        "timeout",  # seconds one request may take in all (default 30)
+        "max_orders",  # the most orders read from the shop (default 200,000)
+    }
 )
 _SECRET_KEYS = {"token", "password", "guest_password", "secret", "api_key", "query_password"}
 
@@ -91,6 +105,8 @@ class Config:
     path: Path | None
     default_profile: str | None
     profiles: Mapping[str, Profile]
+    history_days: int = 90
+    history_max_mb: int = 200
 
     def profile(self, name: str | None) -> Profile:
         """The named profile, else the default one, else the only one, else the demo."""
@@ -113,37 +129,83 @@ def config_path(environ: Mapping[str, str], explicit: str | None = None) -> Path
     return user_config_path(APP_NAME) / "config.toml"
 
 
+MAX_CONFIG_BYTES = 1024 * 1024
+# Top-level keys besides the profiles: history retention (see kameng_tui.store.history).
+HISTORY_DAYS = (1, 36_500)
+HISTORY_MAX_MB = (1, 1_000_000)
+
+
+def read_config_text(path: Path) -> str:
+    """The file's text. Raises FileNotFoundError, or ConfigError for anything that is not a
+    regular file of UTF-8 text up to MAX_CONFIG_BYTES (a FIFO would block, /dev/zero never
+    end)."""
+    # O_NONBLOCK: opening a FIFO does not wait for a writer; fstat then refuses it.
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ConfigError(path, None, "not a regular file")
+        os.set_blocking(fd, True)
+        data = b""
+        while len(data) <= MAX_CONFIG_BYTES:
+            chunk = os.read(fd, MAX_CONFIG_BYTES + 1 - len(data))
+            if not chunk:
+                break
+            data += chunk
+    finally:
+        os.close(fd)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(path, None, f"larger than {MAX_CONFIG_BYTES // 1024 // 1024} MB")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(path, None, f"not UTF-8 text (byte {exc.start:,})") from None
+
+
 def load(path: Path, *, required: bool = False) -> Config:
     """The configuration in `path`; an empty one when it does not exist and is not required."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_config_text(path)
     except FileNotFoundError:
         if required:
             raise ConfigError(path, None, "no such file") from None
         return Config(None, None, {})
     except OSError as exc:
-        raise ConfigError(path, None, f"cannot read: {exc.strerror}") from None
+        raise ConfigError(path, None, f"cannot read: {exc.strerror or exc}") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, None, f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(path, None, "not valid TOML: nested too deeply") from None
     return parse(data, path)
 
 
 def parse(data: Mapping[str, Any], path: Path | None = None) -> Config:
-    unknown = set(data) - {"default_profile", "profiles"}
+    unknown = set(data) - {"default_profile", "profiles", "history_days", "history_max_mb"}
     if unknown:
         raise ConfigError(path, sorted(unknown)[0], "unknown key")
     default = data.get("default_profile")
     if default is not None and not isinstance(default, str):
         raise ConfigError(path, "default_profile", "must be a string")
+    days = _whole(data, "history_days", HISTORY_DAYS, 90, path)
+    max_mb = _whole(data, "history_max_mb", HISTORY_MAX_MB, 200, path)
     tables = data.get("profiles", {})
     if not isinstance(tables, Mapping):
         raise ConfigError(path, "profiles", "must be a table of profiles")
     profiles = {name: _profile(name, table, path) for name, table in tables.items()}
     if default is not None and default not in profiles:
         raise ConfigError(path, "default_profile", f"no profile {default!r}")
-    return Config(path, default, profiles)
+    return Config(path, default, profiles, history_days=days, history_max_mb=max_mb)
+
+
+def _whole(
+    data: Mapping[str, Any], key: str, bounds: tuple[int, int], default: int, path: Path | None
+) -> int:
+    value = data.get(key, default)
+    low, high = bounds
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise ConfigError(path, key, f"must be a whole number from {low:,} to {high:,}")
+    return value
 
 
 def _profile(name: str, table: object, path: Path | None) -> Profile:
@@ -197,6 +259,14 @@ def _check_common(table: Mapping[str, Any], key: str, path: Path | None) -> None
             if not number or not math.isfinite(value) or value <= 0 or value > 10**6:
                 unit = "seconds" if option == "interval" else "minutes"
                 raise ConfigError(path, where, f"must be a positive number of {unit}")
+        elif option == "timeout":
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if not number or not math.isfinite(value) or not 1 <= value <= 3600:
+                raise ConfigError(path, where, "must be a number of seconds from 1 to 3,600")
+        elif option == "max_orders":
+            whole = isinstance(value, int) and not isinstance(value, bool)
+            if not whole or not 1 <= value <= 10_000_000:
+                raise ConfigError(path, where, "must be a whole number from 1 to 10,000,000")
 
 
 def _check_key(option: Key, value: object, where: str, path: Path | None) -> None:
@@ -213,6 +283,9 @@ def _check_key(option: Key, value: object, where: str, path: Path | None) -> Non
     elif option.kind is Kind.URL:
         if not isinstance(value, str) or not value.startswith(("http://", "https://")):
             raise ConfigError(path, where, "must start with http:// or https://")
+        problem = url_problem(value)
+        if problem:
+            raise ConfigError(path, where, problem)
     elif option.kind is Kind.CHOICE:
         if value not in option.choices:
             choices = " or ".join(f'"{c}"' for c in option.choices)
@@ -221,14 +294,59 @@ def _check_key(option: Key, value: object, where: str, path: Path | None) -> Non
         raise ConfigError(path, where, "must be a non-empty string")
 
 
+def url_problem(value: str) -> str | None:
+    """What keeps `value` from being a shop's address (None when it is one)."""
+    import httpx
+
+    if any(c.isspace() or not c.isprintable() for c in value):
+        return "must not contain spaces or control characters"
+    try:
+        parts = urllib.parse.urlsplit(value)
+        port = parts.port
+    except ValueError:
+        return "has a port that is not a number from 1 to 65535"
+    if port == 0:
+        return "has a port that is not a number from 1 to 65535"
+    host = parts.hostname
+    if not host:
+        return "has no host name"
+    if not _is_ip(host):
+        import idna  # httpx's own
+
+        try:
+            host.encode("idna")
+            for label in host.split("."):
+                if label.lower().startswith("xn--"):  # an encoded label must decode
+                    idna.decode(label)
+        except (UnicodeError, idna.IDNAError):
+            return "has a host name that is not valid"
+    try:
+        httpx.URL(value)
+    except (httpx.InvalidURL, UnicodeError, ValueError):
+        return "is not a valid address"
+    return None
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
 def secret(profile: Profile, option: str, environ: Mapping[str, str]) -> str | None:
     """The secret held by the environment variable the profile names under `option`."""
     variable = profile.get(option)
     if variable is None:
         return None
     value = environ.get(variable)
+    where = f"profiles.{profile.name}.{option}"
     if not value:
+        raise ConfigError(None, where, f"environment variable {variable} is not set")
+    # A stray newline (from `$(cat file)` or a pasted value) would go out in a header.
+    if any(not c.isprintable() for c in value):
         raise ConfigError(
-            None, f"profiles.{profile.name}.{option}", f"environment variable {variable} is not set"
+            None, where, f"environment variable {variable} holds control characters (a newline?)"
         )
     return value

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+import traceback
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from functools import partial
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
 
@@ -18,24 +26,31 @@ from kameng_tui.config import ConfigError
 from kameng_tui.domain.attention import DEFAULT_POLICY
 from kameng_tui.domain.book import OrderBook
 from kameng_tui.domain.clock import Clock, SystemClock
+from kameng_tui.domain.text import clean
 from kameng_tui.i18n import Lang, Messages
 from kameng_tui.profiles import Profiles
 from kameng_tui.settings import load_settings, save_setting
 from kameng_tui.store.history import HistoryStore
 from kameng_tui.sync import Syncer
 from kameng_tui.tui import textual_fixes
-from kameng_tui.tui.commands import OrderNumbers
+from kameng_tui.tui.commands import OrderNumbers, SystemCommands
 from kameng_tui.tui.screens.help import HelpScreen, binding_text, describe_bindings
 from kameng_tui.tui.screens.orders import OrdersScreen, SearchInput
 from kameng_tui.tui.screens.profiles import ProfilesScreen
 from kameng_tui.tui.widgets.order_list import OrderList
 
+if TYPE_CHECKING:
+    from kameng_tui.cli import LogHandler
+
 textual_fixes.apply()
+
+EXIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 
 
 class KamengApp(App[None]):
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {OrderNumbers}
+    # Textual's system commands provider reads titles as markup: ours shows them literally.
+    COMMANDS = {SystemCommands, OrderNumbers}  # noqa: RUF012 (Textual API)
     TITLE = "kameng-tui"
     # Details go beside the list only where both keep enough room; below it otherwise.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (170, "-wide")]  # noqa: RUF012 (Textual API)
@@ -55,8 +70,11 @@ class KamengApp(App[None]):
         profiles: Profiles | None = None,
         history: HistoryStore | None = None,
         read_only: bool = False,
+        notices: Sequence[str] = (),
     ) -> None:
         super().__init__()
+        self._notices = list(notices)  # said once the app is up (e.g. running without history)
+        self._signals: list[int] = []
         self.backend = backend
         self.clock: Clock = clock or SystemClock()
         self.messages = Messages(lang)
@@ -75,12 +93,82 @@ class KamengApp(App[None]):
             self.theme = theme
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.push_screen(self.orders_screen)
+        self._install_signal_handlers()
+        # Problems met outside the UI (history, log): a toast each, once, from any thread.
+        loop = asyncio.get_running_loop()
+
+        def say(message: str) -> None:
+            with contextlib.suppress(RuntimeError):  # the loop is closed: the app is gone
+                loop.call_soon_threadsafe(self._warn, message)
+
+        if self.history is not None:
+            self.history.on_notice = say
+            self._notices += self.history.take_notices()
+        handler = _log_handler()
+        if handler is not None:
+            handler.on_failure = say
+            if handler.failed:
+                self._notices.append(handler.failed)
+        for message in self._notices:
+            self._warn(message)
+
+    def _warn(self, message: str) -> None:
+        self.notify(message, severity="warning", timeout=10, markup=False)
 
     async def on_unmount(self) -> None:
+        self._remove_signal_handlers()
         await self.backend.aclose()
         await self.workers.wait_for_complete()  # let the last history write finish
         if self.history is not None:
+            self.history.on_notice = None
             self.history.close()
+
+    # -- signals and crashes ------------------------------------------------------------------
+
+    def _install_signal_handlers(self) -> None:
+        """SIGTERM, SIGHUP (the SSH connection dropped) and SIGQUIT end the app the way `q`
+        does: Textual gives the terminal back (alternate screen and mouse off), history is
+        closed. Without them the process died with the terminal still in the app's modes."""
+        loop = asyncio.get_running_loop()
+        for number in EXIT_SIGNALS:
+            try:
+                loop.add_signal_handler(number, self._exit_on_signal, number)
+            except (NotImplementedError, RuntimeError, ValueError):
+                continue  # not the main thread, or no signals here
+            self._signals.append(number)
+
+    def _remove_signal_handlers(self) -> None:
+        loop = asyncio.get_running_loop()
+        for number in self._signals:
+            with contextlib.suppress(Exception):
+                loop.remove_signal_handler(number)
+        self._signals = []
+
+    def _exit_on_signal(self, number: int) -> None:
+        self.exit(return_code=128 + number)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An unhandled exception ends the app. Textual's report shows every frame's local
+        variables, which hold orders and their card codes: ours shows the exception's type and
+        the frames only; the full report, without locals, goes to the log when there is one."""
+        self._return_code = 1
+        if self._exception is None:
+            self._exception = error
+            self._exception_event.set()
+        self._crash_report(error)
+
+    def _fatal_error(self) -> None:
+        error = sys.exc_info()[1]
+        self._crash_report(error if isinstance(error, BaseException) else RuntimeError("error"))
+
+    def _crash_report(self, error: BaseException) -> None:
+        self.bell()
+        logged = _log_crash(error)
+        text = crash_text(error)
+        if logged:
+            text += f"\nThe full report (without variables) is in the log: {logged}\n"
+        self._exit_renderables.append(Text(text))
+        self._close_messages_no_wait()
 
     # -- profiles -----------------------------------------------------------------------------
 
@@ -109,7 +197,7 @@ class KamengApp(App[None]):
             for name in self.profiles.names:
                 if name != self.profiles.current:
                     yield SystemCommand(
-                        t("palette.profile", name=name),
+                        t("palette.profile", name=clean(name, limit=64)),
                         t("keyhelp.profiles"),
                         partial(self._switch_profile, name),
                     )
@@ -146,7 +234,7 @@ class KamengApp(App[None]):
         try:
             backend = profiles.open(name)
         except ConfigError as exc:
-            self.notify(str(exc), severity="error", timeout=8, markup=False)
+            self.notify(clean(exc), severity="error", timeout=8, markup=False)
             return
         old = self.backend
         profile = profiles.get(name)
@@ -156,8 +244,28 @@ class KamengApp(App[None]):
         self.orders_screen = OrdersScreen(self.syncer, self.messages, profile.policy, self.history)
         self._localize()
         self.switch_screen(self.orders_screen)
-        self.notify(self.messages("toast.switched", name=name), timeout=3, markup=False)
+        switched = self.messages("toast.switched", name=clean(name, limit=64))
+        self.notify(switched, timeout=3, markup=False)
         self.run_worker(old.aclose(), exit_on_error=False)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """A toast, its text cleaned whoever calls: a raw ESC in it would reach the terminal.
+        (Callers with untrusted text also pass `markup=False`.)"""
+        super().notify(
+            clean(message, multiline=True),
+            title=clean(title),
+            severity=severity,
+            timeout=timeout,
+            markup=markup,
+        )
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
@@ -194,3 +302,49 @@ def localize_bindings(node: DOMNode, messages: Messages) -> None:
         table[key] = [
             replace(b, description=binding_text(b, messages)) if b.id else b for b in bindings
         ]
+
+
+def crash_text(error: BaseException) -> str:
+    """What the terminal shows of a crash: each exception's type and its frames (file, line,
+    function, the line of code). No messages and no variables: either can hold order data."""
+    report = traceback.TracebackException.from_exception(error, capture_locals=False)
+    parts: list[str] = []
+    chain: list[traceback.TracebackException] = []
+    current: traceback.TracebackException | None = report
+    while current is not None and len(chain) < 10:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    for index, item in enumerate(reversed(chain)):
+        if index:
+            parts.append("\nwhile handling it, another exception:\n")
+        parts.append("Traceback (most recent call last):\n")
+        parts.extend(item.stack.format())
+        parts.append(f"{_name(item)}\n")
+    return clean("".join(parts), multiline=True, limit=20_000)
+
+
+def _name(report: traceback.TracebackException) -> str:
+    kind = report.exc_type
+    if kind is None:
+        return "Exception"
+    return (
+        kind.__qualname__
+        if kind.__module__ == "builtins"
+        else f"{kind.__module__}.{kind.__qualname__}"
+    )
+
+
+def _log_handler() -> LogHandler | None:
+    from kameng_tui.cli import log_handler
+
+    return log_handler()
+
+
+def _log_crash(error: BaseException) -> str | None:
+    """The full report, scrubbed of variables, to the log if one is open: where it is."""
+    handler = _log_handler()
+    if handler is None:
+        return None
+    report = "".join(traceback.TracebackException.from_exception(error).format())
+    logging.getLogger("kameng_tui.crash").error("crashed:\n%s", clean(report, multiline=True))
+    return str(getattr(handler, "baseFilename", "")) or None

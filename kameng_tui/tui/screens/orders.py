@@ -34,6 +34,7 @@ from kameng_tui.tui.screens.stats import StatsScreen
 from kameng_tui.tui.widgets.detail import DetailPane
 from kameng_tui.tui.widgets.footer import KeyFooter
 from kameng_tui.tui.widgets.header import StatusHeader
+from kameng_tui.tui.widgets.inputs import CleanInput
 from kameng_tui.tui.widgets.order_list import OrderList
 from kameng_tui.tui.widgets.sidebar import Sidebar
 
@@ -44,7 +45,7 @@ _SORT_CYCLE = list(SortColumn)
 SIDEBAR_MIN_WIDTH = 100
 
 
-class SearchInput(Input):
+class SearchInput(CleanInput):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "clear", "Clear", id="search.clear"),
         Binding("enter,down", "done", "Done", show=False, id="search.done"),
@@ -146,7 +147,8 @@ class OrdersScreen(Screen[None]):
         try:
             orders = await asyncio.to_thread(self.history.last_orders, self.profile_name)
         except Exception as exc:  # a damaged database must not keep the tracker from opening
-            self.notify(f"history: {exc}".splitlines()[0], severity="warning", markup=False)
+            message = clean(f"history: {exc}".splitlines()[0], limit=300)
+            self.notify(message, severity="warning", markup=False)
             return
         if orders and len(self.book) == 0 and self.is_attached:
             self._stale = {o.order_no for o in orders}
@@ -170,8 +172,8 @@ class OrdersScreen(Screen[None]):
             self._warn_skipped()
             if changes:
                 self.apply_changes(changes)
-            if not self.syncer.more or self.syncer.error is not None:
-                break
+            if not self.syncer.more or self.syncer.error is not None or self.syncer.halted:
+                break  # halted: p was pressed, so not one more page
         self._update_chrome()
 
     def _warn_skipped(self) -> None:
@@ -559,7 +561,7 @@ class OrdersScreen(Screen[None]):
         try:
             profiles.set_watch_list(profiles.current, orders)
         except ConfigError as exc:
-            self.notify(str(exc), severity="error", timeout=8, markup=False)
+            self.notify(clean(exc), severity="error", timeout=8, markup=False)
 
     def go_to_order(self, order_no: str) -> None:
         """Select an order; clear the search and filters first if they hide it."""
