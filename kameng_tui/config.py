@@ -40,6 +40,7 @@ COMMON_KEYS = frozenset(
         "staff",
         "timeout",  # seconds one request may take in all (default 30)
         "max_orders",  # the most orders read from the shop (default 200,000)
+        "max_answer_mb",  # the largest answer read, decoded (default 64)
     }
 )
 _SECRET_KEYS = {"token", "password", "guest_password", "secret", "api_key", "query_password"}
@@ -267,6 +268,10 @@ def _check_common(table: Mapping[str, Any], key: str, path: Path | None) -> None
             whole = isinstance(value, int) and not isinstance(value, bool)
             if not whole or not 1 <= value <= 10_000_000:
                 raise ConfigError(path, where, "must be a whole number from 1 to 10,000,000")
+        elif option == "max_answer_mb":
+            whole = isinstance(value, int) and not isinstance(value, bool)
+            if not whole or not 1 <= value <= 4096:
+                raise ConfigError(path, where, "must be a whole number of MB from 1 to 4,096")
 
 
 def _check_key(option: Key, value: object, where: str, path: Path | None) -> None:

@@ -64,7 +64,7 @@ class HttpSettings:
     # A 429 without Retry-After: how long to leave the platform alone (None: the sync loop's
     # usual back-off). Adapters set their platform's block time.
     rate_limit_wait: float | None = None
-    # Limits on what a shop can send (profile keys `timeout` and `max_orders`).
+    # Limits on what a shop can send (profile keys `timeout`, `max_orders`, `max_answer_mb`).
     total_timeout: float = 30.0  # one request in all: redirects, retries and the whole body
     max_body: int = 64 * MB  # decoded bytes of one answer
     max_redirects: int = 5
@@ -85,8 +85,8 @@ DEFAULT_SETTINGS = HttpSettings()
 
 
 def http_settings(profile: Profile, base: HttpSettings | None = None) -> HttpSettings:
-    """`base` (else DEFAULT_SETTINGS) with the profile's `timeout` and `max_orders`: what
-    every platform's build passes to its client."""
+    """`base` (else DEFAULT_SETTINGS) with the profile's `timeout`, `max_orders` and
+    `max_answer_mb`: what every platform's build passes to its client."""
     settings = base or DEFAULT_SETTINGS
     timeout = profile.get("timeout")
     if isinstance(timeout, int | float) and not isinstance(timeout, bool) and timeout > 0:
@@ -94,6 +94,9 @@ def http_settings(profile: Profile, base: HttpSettings | None = None) -> HttpSet
     max_orders = profile.get("max_orders")
     if isinstance(max_orders, int) and not isinstance(max_orders, bool) and max_orders > 0:
         settings = replace(settings, max_orders=max_orders)
+    max_answer = profile.get("max_answer_mb")
+    if isinstance(max_answer, int) and not isinstance(max_answer, bool) and max_answer > 0:
+        settings = replace(settings, max_body=max_answer * MB)
     return settings
 
 

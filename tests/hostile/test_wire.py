@@ -569,3 +569,25 @@ def test_the_patterns_run_in_linear_time_on_their_worst_input() -> None:
             run(n)
             timings.append(time.perf_counter() - started)
         assert timings[1] < 25 * max(timings[0], 0.002), (name, timings)
+
+
+def test_the_limits_come_from_the_profile() -> None:
+    from kameng_tui.backends.http import MB, http_settings
+    from kameng_tui.config import ConfigError, parse
+
+    table = {
+        "platform": "kameng",
+        "base_url": "https://shop.example.com",
+        "timeout": 5,
+        "max_orders": 1000,
+        "max_answer_mb": 2,
+    }
+    profile = parse({"profiles": {"p": table}}).profiles["p"]
+    settings = http_settings(profile)
+    assert (settings.total_timeout, settings.max_orders, settings.max_body) == (5, 1000, 2 * MB)
+    default = http_settings(
+        parse({"profiles": {"p": {**table, "max_answer_mb": 64}}}).profiles["p"]
+    )
+    assert default.max_body == 64 * MB
+    with pytest.raises(ConfigError, match="max_answer_mb"):
+        parse({"profiles": {"p": {**table, "max_answer_mb": 0}}})
