@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from kameng_tui.backends import http as http_module
 from kameng_tui.backends.base import Backend, BackendError, ReadProblem, SyncResult, Unreadable
 from kameng_tui.domain.book import ChangeSet, OrderBook
 from kameng_tui.domain.clock import Clock
@@ -67,11 +66,13 @@ class WireLimits:
         """The limits of the backend's HTTP settings (the profile's `timeout`, `max_orders`);
         a backend without HTTP (the offline demo) is not paced."""
         http = getattr(backend, "http", None)
-        if isinstance(http, http_module.JsonHttp):
-            s = http.settings
-            return cls(s.page_spacing, s.max_orders, s.poll_deadline)
-        s = http_module.DEFAULT_SETTINGS
-        return cls(0.0, s.max_orders, s.poll_deadline)
+        if http is None:  # the offline demo: never loads the HTTP stack (httpx) for this
+            return cls()
+        from kameng_tui.backends import http as http_module  # already loaded by the backend
+
+        settings = http.settings if isinstance(http, http_module.JsonHttp) else None
+        s = settings or http_module.DEFAULT_SETTINGS
+        return cls(s.page_spacing if settings else 0.0, s.max_orders, s.poll_deadline)
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,6 +325,10 @@ class Syncer:
             self._failed(str(error), error.retry_after, retryable=error.retryable)
             return None
         except Exception as error:  # a backend bug must not take the screen down
+            # Its traceback goes to the log file (--log / --debug), never to the screen.
+            log.error(
+                "%s/%s: backend bug", self.backend.platform, self.backend.profile, exc_info=True
+            )
             message = f"{type(error).__name__}: {error}".splitlines()[0][:200]
             self._failed(message, None, retryable=False)
             return None

@@ -454,3 +454,23 @@ async def test_the_same_problem_twice_is_no_change(clock: ManualClock) -> None:
     clock.advance(5)
     changes = await sync.poll()
     assert changes is not None and not changes
+
+
+def test_the_demo_tracker_does_not_load_the_http_stack() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from kameng_tui.backends.demo import DemoBackend, DemoPlatform\n"
+        "from kameng_tui.domain.book import OrderBook\n"
+        "from kameng_tui.domain.clock import FIXED_EPOCH, ManualClock\n"
+        "from kameng_tui.sync import Syncer, WireLimits\n"
+        "clock = ManualClock(FIXED_EPOCH)\n"
+        "backend = DemoBackend(DemoPlatform(orders=5, clock=clock))\n"
+        "Syncer(backend, OrderBook(), clock, 5)\n"
+        "WireLimits.of(backend)\n"
+        "print('httpx' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
