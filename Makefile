@@ -39,7 +39,7 @@ pytest: install-test
 
 test: lint typecheck pytest
 
-bench: install
+bench: install-test  # tools/termbytes.py serves the demo over HTTP: the server extra
 	$(BIN)/python tools/bench.py
 
 soak: install

@@ -6,6 +6,9 @@ controls, DEL, bidi marks and overrides, zero-width characters, line separators,
 surrogates, tag characters) are JSON escapes. The table and
 CSV show them as visible symbols, as the tracker does; CSV also defuses spreadsheet formulas:
 a text cell starting with = + - or @ gets a leading apostrophe. JSON is the lossless format.
+
+Times: JSON and CSV keep ISO 8601 with the offset (for programs); the table and the detail
+show them for people, in this machine's time zone to the second (`2026-11-25 18:30:05`).
 """
 
 from __future__ import annotations
@@ -66,6 +69,9 @@ _JSON_UNSAFE = re.compile(
 )
 _FORMULA_START = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # and full-width
 _NUMERIC = frozenset({"quantity", "card_codes", "amount", "refunded_amount"})
+TIME_FIELDS = frozenset({"created_at", "paid_at", "delivered_at", "updated_at"})
+LOCAL_TIME = "%Y-%m-%d %H:%M:%S"
+BOM = "\ufeff"  # `--bom`: Excel (a Chinese Windows one too) then reads the CSV as UTF-8
 
 
 def _json_escape(match: re.Match[str]) -> str:
@@ -78,6 +84,22 @@ def _json_escape(match: re.Match[str]) -> str:
 
 def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
+
+
+def local_time(value: datetime) -> str:
+    """A moment for people: this machine's local time, to the second."""
+    return value.astimezone().strftime(LOCAL_TIME)
+
+
+def _shown_time(value: Any) -> Any:
+    """An ISO 8601 time of a record in local time; anything else unchanged."""
+    if not isinstance(value, str):
+        return value
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return local_time(moment) if moment.tzinfo is not None else value
 
 
 def record(
@@ -145,7 +167,8 @@ def _cell(value: Any) -> str:
 
 def to_table(records: list[dict[str, Any]], columns: Iterable[str] = TABLE_COLUMNS) -> str:
     columns = list(columns)
-    rows = [[_cell(r[c]) for c in columns] for r in records]
+    rows = [[_cell(_shown_time(r[c]) if c in TIME_FIELDS else r[c]) for c in columns]
+            for r in records]  # fmt: skip
     widths = [
         max([cell_len(c), *(cell_len(row[i]) for row in rows)]) for i, c in enumerate(columns)
     ]
@@ -155,6 +178,20 @@ def to_table(records: list[dict[str, Any]], columns: Iterable[str] = TABLE_COLUM
 
     header = line([c.upper() for c in columns]).rstrip()
     return "\n".join([header, *(line(r).rstrip() for r in rows)]) + "\n"
+
+
+def to_lines(rows: Iterable[Iterable[str]]) -> str:
+    """Rows of cells (already cleaned) in columns aligned by display width (a CJK character is
+    two cells), two spaces apart, no header, no trailing spaces."""
+    table = [list(row) for row in rows]
+    count = max((len(row) for row in table), default=0)
+    widths = [max((cell_len(row[i]) for row in table if i < len(row)), default=0)
+              for i in range(count)]  # fmt: skip
+    lines = (
+        "  ".join(c + " " * (w - cell_len(c)) for c, w in zip(row, widths, strict=False)).rstrip()
+        for row in table
+    )
+    return "".join(line + "\n" for line in lines)
 
 
 def to_detail(record: dict[str, Any]) -> str:
@@ -168,5 +205,6 @@ def to_detail(record: dict[str, Any]) -> str:
             lines.append(f"{key}{pad}  {codes[0]}")
             lines += [f"{' ' * width}  {code}" for code in codes[1:]]
         else:
-            lines.append(f"{key}{pad}  {_cell(value)}")
+            shown = _shown_time(value) if key in TIME_FIELDS else value
+            lines.append(f"{key}{pad}  {_cell(shown)}")
     return "".join(line + "\n" for line in lines)

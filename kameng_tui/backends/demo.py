@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import random
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -164,6 +165,10 @@ class DemoPlatform:
     `page_size` at a time, so a client can show the newest ones before the rest have loaded.
     The history and the arrivals draw from two seeded streams, so neither the paging nor how
     often the clock is read changes what happens.
+
+    Thread-safe: DemoBackend runs each call in a worker thread (asyncio.to_thread), and two at
+    once would race on the shared state (the same order created twice, a change log index
+    past its end), so every public method holds one lock.
     """
 
     def __init__(
@@ -200,26 +205,31 @@ class DemoPlatform:
         self._now = 0.0
         self._next_arrival = 0.0
         self._arrivals = 0
+        # Reentrant: orders(), get() and the rest call advance(), public too.
+        self._lock = threading.RLock()
 
     # -- reading -------------------------------------------------------------------------
 
     @property
     def total(self) -> int:
         """Orders the platform holds, loaded by a client or not."""
-        self._start()
-        return self.initial + self._arrivals
+        with self._lock:
+            self._start()
+            return self.initial + self._arrivals
 
     def orders(self) -> list[Order]:
         """Every order as of the clock's current time."""
-        self.advance()
-        self._load_history(self.initial)
-        return [self._snapshot(sim) for sim in self._sims]
+        with self._lock:
+            self.advance()
+            self._load_history(self.initial)
+            return [self._snapshot(sim) for sim in self._sims]
 
     def get(self, order_no: str) -> Order | None:
-        self.advance()
-        self._load_history(self.initial)
-        sim = self._by_no.get(order_no)
-        return None if sim is None else self._snapshot(sim)
+        with self._lock:
+            self.advance()
+            self._load_history(self.initial)
+            sim = self._by_no.get(order_no)
+            return None if sim is None else self._snapshot(sim)
 
     def changes_since(self, cursor: str | None) -> SyncResult:
         """Orders that changed after `cursor` (all of them from None), one page at a time.
@@ -227,6 +237,10 @@ class DemoPlatform:
         A cursor is "<history orders sent>:<changes sent>"; while history remains unsent the
         result says `more` and the caller should ask again at once.
         """
+        with self._lock:
+            return self._changes_since(cursor)
+
+    def _changes_since(self, cursor: str | None) -> SyncResult:
         self.advance()
         sent, seen = self._parse(cursor)
         end = len(self._changelog)
@@ -255,6 +269,10 @@ class DemoPlatform:
 
     def perform(self, order_no: str, action: Action, text: str | None = None) -> Order:
         """Act on an order as a real shop would, from now on; the order afterwards."""
+        with self._lock:
+            return self._perform(order_no, action, text)
+
+    def _perform(self, order_no: str, action: Action, text: str | None) -> Order:
         self.advance()
         self._load_history(self.initial)
         sim = self._by_no.get(order_no)
@@ -307,6 +325,10 @@ class DemoPlatform:
 
     def advance(self) -> None:
         """Bring the simulation up to the clock's current time."""
+        with self._lock:
+            self._advance()
+
+    def _advance(self) -> None:
         self._start()
         now = (self.clock.now() - self._origin_dt()).total_seconds()
         if now <= self._now:

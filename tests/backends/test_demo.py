@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import itertools
 import statistics
-from collections.abc import Iterable
-from datetime import timedelta
+import sys
+import threading
+import time
+from collections.abc import Coroutine, Iterable
+from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -20,6 +25,7 @@ from kameng_tui.backends.demo import (
     DemoBackend,
     DemoPlatform,
 )
+from kameng_tui.domain.actions import Action
 from kameng_tui.domain.clock import FIXED_EPOCH, ManualClock
 from kameng_tui.domain.order import Order
 from kameng_tui.domain.status import Actor, LabelCode, OrderStatus, ProductType
@@ -495,3 +501,44 @@ async def test_backend_fetches_changes_off_the_event_loop() -> None:
     with pytest.raises(BackendError):
         await backend.fetch_changes("abc")
     await backend.aclose()
+
+
+class RacingClock:
+    """A clock that moves on a minute at every reading and gives way to other threads while
+    read, so concurrent calls interleave inside the platform as badly as they can."""
+
+    def __init__(self) -> None:
+        self._now = FIXED_EPOCH
+        self._guard = threading.Lock()
+
+    def now(self) -> datetime:
+        time.sleep(0.0005)  # another thread runs here
+        with self._guard:
+            self._now += timedelta(minutes=1)
+            return self._now
+
+
+async def test_concurrent_calls_from_worker_threads_are_safe() -> None:
+    """DemoBackend runs perform, changes_since and get in to_thread workers, many at once."""
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        platform = DemoPlatform(seed=3, orders=200, clock=RacingClock(), page_size=50)
+        backend = DemoBackend(platform)
+        first = await backend.fetch_changes(None)
+        numbers = [o.order_no for o in first.orders]
+        for _ in range(5):
+            calls: list[Coroutine[Any, Any, object]] = []
+            for n in range(24):
+                calls.append(backend.fetch_changes(None if n % 3 == 0 else first.cursor))
+                calls.append(backend.get_order(numbers[n % len(numbers)]))
+                calls.append(backend.perform(numbers[n % len(numbers)], Action.SYNC))
+            await asyncio.gather(*calls)
+    finally:
+        sys.setswitchinterval(old)
+    orders = platform.orders()
+    assert len(orders) == platform.total
+    assert len({o.order_no for o in orders}) == len(orders), "an order number made twice"
+    final, cursor = drain(platform, None)
+    assert cursor is not None
+    assert len({o.order_no for page in final for o in page.orders}) == platform.total
