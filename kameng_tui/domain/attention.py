@@ -16,8 +16,11 @@ class Attention(StrEnum):
     WAITING_SUPPORT = "waiting_support"
     OVERDUE = "overdue"
     STALLED = "stalled"
+    # Unpaid past the pay deadline and not cancelled by the platform: if the customer paid,
+    # the payment callback may be lost.
+    PAY_WINDOW_CLOSED = "pay_window_closed"
     WAITING_CUSTOMER = "waiting_customer"
-    PAY_WINDOW_CLOSING = "pay_window_closing"
+    PAY_WINDOW_CLOSING = "pay_window_closing"  # unpaid, and the deadline is near
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +35,18 @@ DEFAULT_POLICY = AttentionPolicy()
 def pay_window_closing(
     order: Order, now: datetime, policy: AttentionPolicy = DEFAULT_POLICY
 ) -> bool:
-    """Unpaid, and the pay window closes within the warning time (or closed and not yet expired)."""
+    """Unpaid, still inside its pay window, and the window closes within the warning time."""
     if order.status is not OrderStatus.PENDING_PAYMENT or order.pay_deadline is None:
         return False
-    return order.pay_deadline - now <= policy.pay_window_warning
+    return now < order.pay_deadline and order.pay_deadline - now <= policy.pay_window_warning
+
+
+def pay_window_closed(order: Order, now: datetime) -> bool:
+    """Unpaid, and its pay window has closed (the deadline itself counts as closed), yet the
+    platform has not cancelled it: the customer may have paid and the callback been lost."""
+    if order.status is not OrderStatus.PENDING_PAYMENT or order.pay_deadline is None:
+        return False
+    return now >= order.pay_deadline
 
 
 def overdue(order: Order, now: datetime) -> bool:
@@ -77,6 +88,8 @@ def attention_reasons(
         reasons.append(Attention.OVERDUE)
     if stalled(order, now, policy):
         reasons.append(Attention.STALLED)
+    if pay_window_closed(order, now):
+        reasons.append(Attention.PAY_WINDOW_CLOSED)
     if waiting_on_customer(order):
         reasons.append(Attention.WAITING_CUSTOMER)
     if pay_window_closing(order, now, policy):
@@ -98,5 +111,5 @@ def needs_attention(order: Order, now: datetime, policy: AttentionPolicy = DEFAU
             return True
         return now - order.updated_at >= policy.stalled_after
     if status is OrderStatus.PENDING_PAYMENT and order.pay_deadline is not None:
-        return order.pay_deadline - now <= policy.pay_window_warning
+        return order.pay_deadline - now <= policy.pay_window_warning  # closing or closed
     return False

@@ -25,6 +25,10 @@ def next_step_keys(order: Order, reasons: tuple[Attention, ...] = ()) -> list[st
         keys.append("next.overdue")
     elif Attention.STALLED in reasons:
         keys.append("next.stalled")
+    if Attention.PAY_WINDOW_CLOSED in reasons and not labelled:
+        # Past the deadline "waiting for payment" no longer holds: was it paid after all?
+        keys.append("next.pay_window_closed")
+        return keys
     # The label's hint is specific to what went wrong; the status's generic one would
     # contradict it (a lost payment callback is not "waiting for payment").
     if not labelled:

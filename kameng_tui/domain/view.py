@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from enum import StrEnum
 from operator import attrgetter
 from typing import Any
@@ -17,6 +18,14 @@ from sortedcontainers import SortedKeyList
 
 from kameng_tui.domain.book import ChangeSet, OrderBook
 from kameng_tui.domain.order import Order
+from kameng_tui.domain.query import (
+    Query,
+    QueryError,
+    narrow_text,
+    parse,
+    refines,
+    search_blob,
+)
 from kameng_tui.domain.sortedindex import build
 from kameng_tui.domain.status import OrderStatus, ProductType
 
@@ -56,7 +65,8 @@ class Filter:
     product_type: ProductType | None = None
     status: OrderStatus | None = None
     attention: bool = False
-    search: str = ""
+    search: str = ""  # a query (kameng_tui.domain.query): words, and keys like status:failed
+    only: frozenset[str] | None = None  # these order numbers only (the followed ones)
 
     @property
     def is_trivial(self) -> bool:
@@ -66,8 +76,11 @@ class Filter:
 _NO_FILTER = Filter()
 
 
-def _search_blob(order: Order) -> str:
-    return f"{order.order_no}\0{order.product_name}\0{order.account}".casefold()
+_search_blob = search_blob
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 # Status filters get their own index (the common switch); a type filter scans. Each index costs
@@ -92,6 +105,13 @@ class OrderView:
         self.attention: set[str] = set()
         self.urgency: dict[str, int] = {}  # order number -> rank of its most urgent reason
         self.rows: list[Order] = []
+        # The clock `age:` in a query is measured against (the screen gives its own).
+        self.now: Callable[[], datetime] = _utc_now
+        # The search as a query: the last one that could be read, and why the current text
+        # cannot be (then the last readable one stays applied, as in k9s).
+        self.query = Query()
+        self.query_error: QueryError | None = None
+        self._query_text = ""
         self._positions: dict[str, int] | None = None  # for the urgency order only
         self._blobs: dict[str, str] = {}
         # All orders in sort order, and the same per status and per product type, so that
@@ -177,8 +197,23 @@ class OrderView:
 
     def set_filter(self, filter: Filter) -> None:
         if filter != self.filter:
+            before, applied = self.filter, self.query
             self.filter = filter
+            if replace(before, search=filter.search) == filter and self._narrow_typed(applied):
+                return
             self._derive()
+
+    def _narrow_typed(self, applied: Query) -> bool:
+        """Typing on in the search box only narrows: take the new rows from the rows shown, not
+        from every order (each key then costs the rows left, not 100,000). Whether it did."""
+        new = self._parse(self.filter.search)
+        if self.query_error is not None or not refines(new, applied) or not self.rows:
+            return False
+        if not self._blobs:
+            return False
+        self.rows = narrow_text(self.rows, new, self.now(), self._blobs)
+        self._positions = None
+        return True
 
     def update_filter(self, **changes: Any) -> None:
         self.set_filter(replace(self.filter, **changes))
@@ -206,43 +241,83 @@ class OrderView:
     def _derive(self) -> None:
         flt = self.filter
         key = SORT_KEYS[self.sort]
+        query = self._parse(flt.search)
         # Start from the smallest ready-made set, then apply the other conditions with one
         # tight comprehension each (a method call per order would cost frames at 100,000).
-        status, product_type = flt.status, flt.product_type
+        # The sidebar's status and type and the query's are both conditions.
+        statuses: frozenset[OrderStatus] | None = query.statuses or None
+        if flt.status is not None:
+            statuses = (
+                frozenset({flt.status})
+                if statuses is None or flt.status in statuses
+                else frozenset()
+            )
+        types: frozenset[ProductType] | None = query.types or None
+        if flt.product_type is not None:
+            types = (
+                frozenset({flt.product_type})
+                if types is None or flt.product_type in types
+                else frozenset()
+            )
         rows: list[Order]
-        if flt.attention:
+        if (statuses is not None and not statuses) or (types is not None and not types):
+            rows = []
+        elif flt.attention:
             found = (self.book.get(no) for no in self.attention)
             rows = sorted((o for o in found if o is not None), key=key, reverse=self.descending)
         else:
             source: SortedKeyList = self._index
-            if status is not None:
-                source, status = self._bucket(status), None
+            if statuses is not None and len(statuses) == 1:
+                (status,) = statuses
+                source, statuses = self._bucket(status), None
             rows = list(reversed(source)) if self.descending else list(source)
-        if status is not None:
-            rows = [o for o in rows if o.status is status]
-        if product_type is not None:
-            rows = [o for o in rows if o.product_type is product_type]
-        if flt.search:
-            if not self._blobs:
+        if statuses is not None and rows:
+            if len(statuses) == 1:
+                (status,) = statuses
+                rows = [o for o in rows if o.status is status]
+            else:
+                rows = [o for o in rows if o.status in statuses]
+        if types is not None and rows:
+            if len(types) == 1:
+                (product_type,) = types
+                rows = [o for o in rows if o.product_type is product_type]
+            else:
+                rows = [o for o in rows if o.product_type in types]
+        if flt.only is not None and rows:  # the followed orders
+            only = flt.only
+            rows = [o for o in rows if o.order_no in only]
+        if (query.has_text or query.ages) and rows:
+            if query.has_text and not self._blobs:
                 self._blobs.update((o.order_no, _search_blob(o)) for o in self.book)
-            needle, blobs = flt.search.casefold(), self._blobs
-            rows = [o for o in rows if needle in blobs[o.order_no]]
+            rows = narrow_text(rows, query, self.now(), self._blobs)
         self._positions = None
         if self.sort is SortColumn.URGENCY:
             rows = self._by_urgency(rows)
         self.rows = rows
 
+    def _parse(self, text: str) -> Query:
+        """The search text as a query, parsed once per text; a text that cannot be read keeps
+        the last readable query and says why in `query_error`."""
+        if text != self._query_text:
+            self._query_text = text
+            try:
+                self.query, self.query_error = parse(text), None
+            except QueryError as exc:
+                self.query_error = exc
+        return self.query
+
     def _by_urgency(self, rows: list[Order]) -> list[Order]:
-        """Orders needing attention first (most urgent reason, then newest), then the rest,
-        all newest first; `descending` False turns the whole list around."""
+        """Orders needing attention first (most urgent reason, then the one waiting longest,
+        i.e. the oldest update), then the rest, newest first; `descending` False turns the
+        whole list around."""
         urgency = self.urgency
         if self.descending:
-            urgent = [o for o in rows if o.order_no in urgency]
+            urgent = [o for o in reversed(rows) if o.order_no in urgency]
             rest = [o for o in rows if o.order_no not in urgency]
         else:
-            urgent = [o for o in reversed(rows) if o.order_no in urgency]
+            urgent = [o for o in rows if o.order_no in urgency]
             rest = [o for o in reversed(rows) if o.order_no not in urgency]
-        urgent.sort(key=lambda o: urgency[o.order_no])  # stable: newest first within a rank
+        urgent.sort(key=lambda o: urgency[o.order_no])  # stable: oldest first within a rank
         ordered = urgent + rest
         if not self.descending:
             ordered.reverse()

@@ -16,6 +16,7 @@ from kameng_tui.domain.attention import (
     attention_reasons,
     needs_attention,
     overdue,
+    pay_window_closed,
     pay_window_closing,
     stalled,
     waiting_on_customer,
@@ -56,15 +57,59 @@ def test_default_policy() -> None:
         (timedelta(minutes=3) + SECOND, False),
         (timedelta(minutes=3), True),  # the boundary is inclusive
         (timedelta(minutes=3) - SECOND, True),
-        (timedelta(0), True),
-        (-timedelta(minutes=1), True),  # closed but not yet expired by the platform
+        (SECOND, True),  # the last second inside the window
+        (timedelta(0), False),  # the deadline: closed (below)
+        (-timedelta(minutes=1), False),
     ],
 )
 def test_pay_window_closing_boundary(left: timedelta, closing: bool) -> None:
     order = unpaid(pay_deadline=NOW + left)
     assert pay_window_closing(order, NOW) is closing
     assert (Attention.PAY_WINDOW_CLOSING in attention_reasons(order, NOW)) is closing
-    assert needs_attention(order, NOW) is closing
+    assert needs_attention(order, NOW) is (closing or left <= timedelta(0))
+
+
+@pytest.mark.parametrize(
+    ("left", "closed"),
+    [
+        (SECOND, False),
+        (timedelta(0), True),  # at the deadline the window is closed
+        (-timedelta(minutes=1), True),
+        (-timedelta(days=2), True),  # the platform never cancelled it
+    ],
+)
+def test_pay_window_closed_is_not_closing(left: timedelta, closed: bool) -> None:
+    order = unpaid(pay_deadline=NOW + left)
+    assert pay_window_closed(order, NOW) is closed
+    reasons = attention_reasons(order, NOW)
+    assert (Attention.PAY_WINDOW_CLOSED in reasons) is closed
+    if closed:  # one or the other, never both
+        assert reasons == (Attention.PAY_WINDOW_CLOSED,)
+        assert needs_attention(order, NOW)
+
+
+def test_pay_window_closed_wording_says_it_is_closed_and_unpaid() -> None:
+    from kameng_tui.domain.playbook import next_step_keys
+    from kameng_tui.i18n import Lang, Messages
+
+    en, zh = Messages(Lang.EN), Messages(Lang.ZH)
+    assert en("attention.pay_window_closed") == (
+        "Payment window closed, still unpaid (callback lost?)"
+    )
+    assert zh("attention.pay_window_closed") == "支付时限已过仍未支付（回调丢失？）"
+    assert "closing" not in en("attention.pay_window_closed").casefold()
+    assert "closing" in en("attention.pay_window_closing").casefold()
+    order = unpaid(pay_deadline=ago(5))
+    keys = next_step_keys(order, attention_reasons(order, NOW))
+    assert keys == ["next.pay_window_closed"]
+    assert "callback" in en(keys[0])
+
+
+def test_pay_window_closed_needs_an_unpaid_order_with_a_deadline() -> None:
+    assert not pay_window_closed(unpaid(pay_deadline=None), NOW)
+    for status in S:
+        if status is not S.PENDING_PAYMENT:
+            assert not pay_window_closed(make_order(status=status, pay_deadline=ago(60)), NOW)
 
 
 def test_pay_window_needs_an_unpaid_order_with_a_deadline() -> None:
@@ -196,6 +241,7 @@ def test_reasons_are_ordered_most_urgent_first() -> None:
         Attention.WAITING_SUPPORT,
         Attention.OVERDUE,
         Attention.STALLED,
+        Attention.PAY_WINDOW_CLOSED,
         Attention.WAITING_CUSTOMER,
         Attention.PAY_WINDOW_CLOSING,
     ]
@@ -213,10 +259,14 @@ def test_reasons_are_ordered_most_urgent_first() -> None:
         Attention.STALLED,
         Attention.WAITING_CUSTOMER,
     )
-    lost = unpaid(label=label(LabelCode.CALLBACK_LOST), pay_deadline=NOW)
+    lost = unpaid(label=label(LabelCode.CALLBACK_LOST), pay_deadline=NOW + SECOND)
     assert attention_reasons(lost, NOW) == (
         Attention.WAITING_SUPPORT,
         Attention.PAY_WINDOW_CLOSING,
+    )
+    assert attention_reasons(lost, NOW + SECOND) == (
+        Attention.WAITING_SUPPORT,
+        Attention.PAY_WINDOW_CLOSED,
     )
 
 

@@ -166,7 +166,7 @@ def test_attention_ranks_give_the_most_urgent_reason() -> None:
     )
     assert book.attention_ranks(NOW) == {
         "KM00000001": rank[Attention.OVERDUE],
-        "KM00000002": rank[Attention.PAY_WINDOW_CLOSING],
+        "KM00000002": rank[Attention.PAY_WINDOW_CLOSED],  # the deadline is now: closed
         "KM00000003": rank[Attention.WAITING_CUSTOMER],
     }
     assert set(book.attention_ranks(NOW)) == book.attention_set(NOW)
@@ -287,10 +287,11 @@ def test_urgency_sort_puts_attention_first() -> None:
     assert [o.order_no[-1] for o in view.rows] == ["1", "2", "3", "4", "5"]
     ranks = {"KM00000004": 0, "KM00000002": 1, "KM00000005": 0}
     assert view.set_attention(set(ranks), ranks)
-    assert [o.order_no[-1] for o in view.rows] == ["4", "5", "2", "1", "3"]
+    # Within a reason the one waiting longest (the oldest update) first; the rest newest first.
+    assert [o.order_no[-1] for o in view.rows] == ["5", "4", "2", "1", "3"]
     assert [view.index_of(o.order_no) for o in view.rows] == [0, 1, 2, 3, 4]
     view.set_sort(SortColumn.URGENCY, descending=False)
-    assert [o.order_no[-1] for o in view.rows] == ["3", "1", "2", "5", "4"]
+    assert [o.order_no[-1] for o in view.rows] == ["3", "1", "2", "4", "5"]
 
 
 # -- the view: filters --------------------------------------------------------------------------
@@ -585,7 +586,7 @@ def test_urgency_puts_the_most_urgent_first_and_follows_the_clock() -> None:
     book.apply(orders)
     view = OrderView(book, sort=SortColumn.URGENCY)
     ranks = book.attention_ranks(NOW)
-    assert ranks == {"KM00000002": 0, "KM00000001": 1, "KM00000005": 4}
+    assert ranks == {"KM00000002": 0, "KM00000001": 1, "KM00000005": 5}
     view.set_attention(set(ranks), ranks)
     assert [o.order_no[-1] for o in view.rows] == ["2", "1", "5", "3", "4"]
     assert all(view.index_of(o.order_no) == i for i, o in enumerate(view.rows))
@@ -595,4 +596,4 @@ def test_urgency_puts_the_most_urgent_first_and_follows_the_clock() -> None:
     later = book.attention_ranks(NOW + timedelta(minutes=1))
     view.set_sort(SortColumn.URGENCY, descending=True)
     view.set_attention(set(later), later)
-    assert [o.order_no[-1] for o in view.rows][:3] == ["2", "4", "1"]
+    assert [o.order_no[-1] for o in view.rows][:3] == ["2", "1", "4"]  # 1 waited longer
