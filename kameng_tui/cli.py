@@ -8,14 +8,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import logging
 import logging.handlers
 import os
+import socket
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from kameng_tui import __version__
 from kameng_tui.config import Config, ConfigError, Profile, config_path, load
@@ -31,6 +33,9 @@ if TYPE_CHECKING:
 
 EXIT_PLATFORM = 1
 EXIT_USAGE = 2
+
+log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -70,6 +75,16 @@ def _fault_rate(value: str) -> float:
     if not 0 <= rate <= 1:
         raise argparse.ArgumentTypeError("must be between 0 and 1")
     return rate
+
+
+def _port(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from None
+    if not 1 <= number <= 65_535:
+        raise argparse.ArgumentTypeError(f"{number} is not a port: must be between 1 and 65535")
+    return number
 
 
 def _source_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
@@ -140,6 +155,18 @@ def build_parser() -> argparse.ArgumentParser:
     orders.add_argument("--status", action="append", metavar="S", help="only this status (repeat)")
     orders.add_argument("--type", action="append", metavar="T", help="only this type (repeat)")
     orders.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    orders.add_argument(
+        "--query",
+        metavar="Q",
+        help="only orders matching the search, as / in the tracker: words, and keys such as "
+        '"status:failed type:phone age:>10m label:库存"',
+    )
+    orders.add_argument("--attention", action="store_true", help="only orders that need attention")
+    orders.add_argument(
+        "--bom",
+        action="store_true",
+        help="with --format csv: start with a UTF-8 byte order mark, for Excel on Windows",
+    )
 
     show = commands.add_parser("show", help="print one order and exit")
     show.add_argument("order_no", metavar="ORDER_NO")
@@ -155,7 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     server = commands.add_parser("demo-server", help="serve the demo platform over the API")
     server.add_argument("--host", default="127.0.0.1")
-    server.add_argument("--port", type=int, default=8765)
+    server.add_argument("--port", type=_port, default=8765, help="1 to 65535 (default 8765)")
     server.add_argument(
         "--token-env",
         metavar="NAME",
@@ -174,7 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="serve the tracker to web browsers")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=_port, default=8000, help="1 to 65535 (default 8000)")
     serve.add_argument(
         "--public-url", metavar="URL", help="the address browsers use (behind a proxy)"
     )
@@ -309,7 +336,10 @@ def _tui(args: argparse.Namespace, config: Config, profile: Profile, env: Mappin
 def _serve(args: argparse.Namespace, profile: Profile, env: Mapping[str, str]) -> int:
     """The browser's tracker runs with the options given here. The profile and its secrets are
     checked now, so a mistake shows here rather than as a blank browser tab."""
-    from kameng_tui.serve import serve
+    try:
+        from kameng_tui.serve import serve
+    except ModuleNotFoundError as exc:
+        return _missing_extra("serve", "serve", exc)
 
     if profile.platform != "demo":
         from kameng_tui.backends.factory import make_backend
@@ -342,17 +372,70 @@ def _serve(args: argparse.Namespace, profile: Profile, env: Mapping[str, str]) -
     token = None
     if args.token_env is not None and not (token := env.get(args.token_env)):
         return fail(EXIT_USAGE, f"{args.token_env} is not set (--token-env)")
-    return serve(
-        args.host,
-        args.port,
-        app_args,
-        url=args.public_url,
-        read_only=bool(args.read_only),
-        token=token,
-        token_env=args.token_env,
-        no_auth=args.no_auth,
-        max_sessions=args.max_sessions,
-    )
+    try:
+        _listen(args.host, args.port).close()  # busy: say so before announcing anything
+        return serve(
+            args.host,
+            args.port,
+            app_args,
+            url=args.public_url,
+            read_only=bool(args.read_only),
+            token=token,
+            token_env=args.token_env,
+            no_auth=args.no_auth,
+            max_sessions=args.max_sessions,
+        )
+    except PortError as exc:
+        return fail(EXIT_USAGE, str(exc))
+    except OSError as exc:  # taken between the check and the server's own bind
+        if exc.errno not in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
+            raise
+        return fail(EXIT_USAGE, _port_trouble(args.host, args.port, exc))
+
+
+EXTRAS_HINT = "kameng-tui: {command} needs the '{extra}' extra: pip install 'kameng-tui[{extra}]'"
+
+
+def _missing_extra(command: str, extra: str, error: ModuleNotFoundError) -> int:
+    """A command whose optional packages are not installed: one line naming the extra."""
+    if (error.name or "").partition(".")[0] == "kameng_tui":
+        raise error  # our own module missing: a broken installation, not an extra
+    log.debug("%s: %s", command, error)
+    print(EXTRAS_HINT.format(command=command, extra=extra), file=sys.stderr)
+    return EXIT_USAGE
+
+
+class PortError(Exception):
+    """The address cannot be listened on (one line)."""
+
+
+def _port_trouble(host: str, port: int, error: OSError) -> str:
+    where = f"{clean(host, limit=100)}:{port}"
+    if error.errno == errno.EADDRINUSE:
+        return f"port {port} is in use on {clean(host, limit=100)} (choose another with --port)"
+    if error.errno == errno.EACCES:
+        return f"no permission to listen on {where} (ports below 1024 need privileges)"
+    return f"cannot listen on {where}: {clean(error.strerror or str(error), limit=200)}"
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port as servers bind them (SO_REUSEADDR where it is safe), not
+    yet listening; PortError when the port is taken, the host unknown or not ours."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except (OSError, UnicodeError) as exc:
+        raise PortError(f"cannot listen on {clean(host, limit=100)}: unknown address") from exc
+    sock = socket.socket(family, kind, proto)
+    try:
+        if os.name != "nt":  # on Windows it would let two servers share the port
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        raise PortError(_port_trouble(host, port, exc)) from None
+    return sock
 
 
 def default_log_path() -> Path:
@@ -487,13 +570,23 @@ def _fetch_all(profile: Profile, env: Mapping[str, str]) -> Fetched:
 
 def _orders(args: argparse.Namespace, profile: Profile, env: Mapping[str, str]) -> int:
     from kameng_tui.backends.base import BackendError
+    from kameng_tui.domain.attention import needs_attention
+    from kameng_tui.domain.query import Query, QueryError, parse, select
     from kameng_tui.domain.status import OrderStatus, ProductType
-    from kameng_tui.output import record, to_csv, to_json, to_table
+    from kameng_tui.output import BOM, record, to_csv, to_json, to_table
 
     statuses = _choices(args.status, OrderStatus, "--status")
     types = _choices(args.type, ProductType, "--type")
     if statuses is None or types is None:
         return EXIT_USAGE
+    query = Query()
+    if args.query:
+        try:
+            query = parse(args.query)
+        except QueryError as exc:  # before any request: a typo costs no poll
+            return fail(EXIT_USAGE, f"error: --query: {clean(str(exc), limit=300)}")
+    if args.bom and args.format != "csv":
+        return fail(EXIT_USAGE, "error: --bom is for --format csv")
     try:
         fetched = _fetch_all(profile, env)
     except BackendError as exc:
@@ -508,25 +601,74 @@ def _orders(args: argparse.Namespace, profile: Profile, env: Mapping[str, str]) 
     ]
     orders.sort(key=lambda o: (o.updated_at, o.order_no), reverse=True)
     now = _clock().now()
+    if not query.is_empty:
+        orders = select(orders, query, now)
+    if args.attention:
+        orders = [o for o in orders if needs_attention(o, now, profile.policy)]
     records = [record(o, now, profile.policy, profile.name) for o in orders]
     if args.format == "json":
         sys.stdout.write(to_json(records) + "\n")
     elif args.format == "csv":
-        sys.stdout.write(to_csv(records))
+        text = to_csv(records)
+        if args.bom:
+            _write_utf8(BOM + text)
+        else:
+            sys.stdout.write(text)
     else:
         sys.stdout.write(to_table(records))
     return EXIT_PLATFORM if fetched.problems and not fetched.orders else 0
 
 
+def _write_utf8(text: str) -> None:
+    """UTF-8 whatever the terminal's encoding (a BOM'd CSV is UTF-8 or nothing)."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(text)
+        return
+    sys.stdout.flush()
+    buffer.write(text.encode("utf-8", "surrogateescape"))
+    buffer.flush()
+
+
+def _fold(name: str) -> str:
+    return "_".join(name.replace("-", " ").replace("_", " ").split()).casefold()
+
+
+def _choice_names(enum: type[StrEnum]) -> dict[str, StrEnum]:
+    """Every name a status or type goes by, folded: its value (any case, - or space for _), its
+    English and Chinese texts (STATUS_ZH / PRODUCT_TYPE_ZH and the catalogue's), and each half
+    of a text like 已支付/待处理."""
+    from kameng_tui.domain.status import PRODUCT_TYPE_ZH, STATUS_ZH, OrderStatus
+    from kameng_tui.i18n import CATALOGUE
+
+    chinese: Mapping[Any, str] = STATUS_ZH if enum is OrderStatus else PRODUCT_TYPE_ZH
+    prefixes = ("status", "badge") if enum is OrderStatus else ("type", "type_short")
+    names: dict[str, StrEnum] = {}
+    for member in enum:
+        texts = [member.value, member.name, chinese.get(member, "")]
+        for prefix in prefixes:
+            texts += CATALOGUE.get(f"{prefix}.{member.value}", ())
+        for text in texts:
+            for name in (text, *text.split("/")):
+                if _fold(name):
+                    names.setdefault(_fold(name), member)  # the first owner keeps a shared name
+    return names
+
+
 def _choices(values: list[str] | None, enum: type[StrEnum], option: str) -> set[object] | None:
     chosen: set[object] = set()
+    names = _choice_names(enum) if values else {}
     for value in values or []:
-        try:
-            chosen.add(enum(value))
-        except ValueError:
-            names = ", ".join(member.value for member in enum)
-            print(f"kameng-tui: error: {option} {value!r}: one of {names}", file=sys.stderr)
+        member = names.get(_fold(value))
+        if member is None:
+            choices = ", ".join(member.value for member in enum)
+            print(
+                f"kameng-tui: error: {option} {clean(value, limit=64)!r}: one of {choices} "
+                "(any case, or the Chinese name)",
+                file=sys.stderr,
+            )
             return None
+        chosen.add(member)
     return chosen
 
 
@@ -536,9 +678,18 @@ def _show(args: argparse.Namespace, profile: Profile, env: Mapping[str, str]) ->
     from kameng_tui.output import record, to_detail, to_json
 
     async def run() -> Order | None:
+        from kameng_tui.sync import read_all
+
         backend = make_backend(profile, env, _clock())
         try:
-            return await backend.get_order(args.order_no)
+            order = await backend.get_order(args.order_no)
+            if order is None:  # km123 for KM123: the one known order of that number, any case
+                try:
+                    fetched = await read_all(backend)
+                except BackendError:
+                    return None  # the shop cannot list its orders: not found, as asked
+                order = _one_match(args.order_no, fetched.orders, lambda o: o.order_no)
+            return order
         finally:
             await backend.aclose()
 
@@ -560,7 +711,7 @@ def _show(args: argparse.Namespace, profile: Profile, env: Mapping[str, str]) ->
 
 def _print_history(args: argparse.Namespace, profile: Profile) -> int:
     """The platform's timeline as last seen, merged with the changes this machine observed."""
-    from kameng_tui.domain.text import clean
+    from kameng_tui.output import local_time, to_lines
     from kameng_tui.store.history import HistoryError, HistoryStore, merged_timeline
 
     try:
@@ -568,18 +719,43 @@ def _print_history(args: argparse.Namespace, profile: Profile) -> int:
     except HistoryError as exc:
         return fail(EXIT_PLATFORM, str(exc))
     try:
-        order = store.last_order(profile.name, args.order_no)
-        observed = store.observed(profile.name, args.order_no)
+        order_no = args.order_no
+        order = store.last_order(profile.name, order_no)
+        observed = store.observed(profile.name, order_no)
+        if order is None and not observed:  # km123 for KM123, if only one order matches
+            known = _remembered_numbers(store, profile.name, order_no)
+            if (match := _one_match(order_no, known, lambda n: n)) is not None:
+                order_no = match
+                order = store.last_order(profile.name, order_no)
+                observed = store.observed(profile.name, order_no)
     finally:
         store.close()
     if order is None and not observed:
         return fail(EXIT_PLATFORM, f"{profile.name}: no history of {args.order_no!r}")
     events = merged_timeline(order, observed) if order is not None else tuple(observed)
-    for event in events:
-        when = event.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-        note = f"  {clean(event.note)}" if event.note else ""
-        print(f"{when}  {event.status.value:<16} {clean(event.raw_status)}{note}")
+    rows = [
+        (local_time(e.at), e.status.value, clean(e.raw_status), clean(e.note) if e.note else "")
+        for e in events
+    ]
+    sys.stdout.write(to_lines(rows))  # aligned by display width: 待支付 is six cells
     return 0
+
+
+def _one_match(wanted: str, items: Iterable[_T], number: Callable[[_T], str]) -> _T | None:
+    """The one item whose number is `wanted` ignoring case; None for none, or several."""
+    folded = wanted.casefold()
+    matches = [item for item in items if number(item).casefold() == folded]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _remembered_numbers(store: HistoryStore, profile: str, order_no: str) -> list[str]:
+    """Order numbers the history holds for `profile` equal to `order_no` but for ASCII case."""
+    sql = (
+        "SELECT order_no FROM orders WHERE profile = ? AND order_no = ? COLLATE NOCASE"
+        " UNION SELECT order_no FROM changes WHERE profile = ? AND order_no = ? COLLATE NOCASE"
+    )
+    rows = store._rows(sql, (profile, order_no, profile, order_no))
+    return [row[0] for row in rows if isinstance(row[0], str)]
 
 
 TOKEN_ON_COMMAND_LINE = (
@@ -590,10 +766,13 @@ TOKEN_ON_COMMAND_LINE = (
 
 def _demo_server(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     """The token comes from the environment: a command line is in every user's process list."""
-    import uvicorn
+    try:
+        import uvicorn
 
+        from kameng_tui.server.app import ServerOptions, create_app
+    except ModuleNotFoundError as exc:
+        return _missing_extra("demo-server", "server", exc)
     from kameng_tui.backends.demo import DemoPlatform
-    from kameng_tui.server.app import ServerOptions, create_app
 
     platform = DemoPlatform(
         seed=args.seed, orders=args.orders, clock=_clock(), page_size=1_000, max_page=2_000
@@ -604,13 +783,23 @@ def _demo_server(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     if args.token_env is not None and not (token := env.get(args.token_env)):
         return fail(EXIT_USAGE, f"{args.token_env} is not set (--token-env)")
     options = ServerOptions(token=token, fault_rate=args.fault_rate, fault_seed=args.seed)
+    try:
+        sock = _listen(args.host, args.port)  # bound here: a busy port is one line, no banner
+    except PortError as exc:
+        return fail(EXIT_USAGE, str(exc))
     print(
         f"kameng-tui demo server on http://{args.host}:{args.port}/api/v1 "
         f"({args.orders:,} orders, faults {args.fault_rate:.0%}"
         f"{', token required' if token else ''})",
         flush=True,
     )
-    uvicorn.run(create_app(platform, options), host=args.host, port=args.port, log_level="warning")
+    config = uvicorn.Config(
+        create_app(platform, options), host=args.host, port=args.port, log_level="warning"
+    )
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        sock.close()
     return 0
 
 

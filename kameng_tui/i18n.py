@@ -91,12 +91,17 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "attention.overdue": ("Past promised delivery", "已超过承诺发货时间"),
     "attention.stalled": ("No update for too long", "长时间未更新"),
     "attention.waiting_customer": ("Waiting on the customer", "等待客户处理"),
+    "attention.pay_window_closed": (
+        "Payment window closed, still unpaid (callback lost?)",
+        "支付时限已过仍未支付（回调丢失？）",
+    ),
     "attention.pay_window_closing": ("Pay window closing", "支付即将超时"),
     # Short forms for the list's label column, for orders without a platform label.
     "hint.waiting_support": ("Needs support", "待客服处理"),
     "hint.overdue": ("Overdue", "超时未发货"),
     "hint.stalled": ("Stalled", "长时间无更新"),
     "hint.waiting_customer": ("Needs customer", "待客户处理"),
+    "hint.pay_window_closed": ("Window closed, unpaid", "超时仍未支付"),
     "hint.pay_window_closing": ("Pay window closing", "即将超时未付"),
     # relative time
     "age.now": ("just now", "刚刚"),
@@ -144,9 +149,27 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "list.loading": ("Loading orders…", "正在加载订单…"),
     # search
     "search.placeholder": (
-        "Filter by order no., product or account (Esc clears)",
-        "按订单号、商品或账号筛选（Esc 清除）",
+        "Search: words, or status:failed type:phone age:>10m label:… (Esc clears)",
+        "搜索：关键词，或 status:failed type:phone age:>10m label:…（Esc 清除）",
     ),
+    "query.error.quote": ("A quote is not closed", "引号没有闭合"),
+    "query.error.empty": (
+        "{field}: needs a value, e.g. {example}",
+        "{field}：缺少值，例如 {example}",
+    ),
+    "query.error.status": (
+        "status:{value}: no such status; one of {choices}",
+        "status:{value}：没有这个状态；可用 {choices}",
+    ),
+    "query.error.type": (
+        "type:{value}: no such type; one of {choices}",
+        "type:{value}：没有这个类型；可用 {choices}",
+    ),
+    "query.error.age": (
+        "age:{value}: use <, > and a number with s, m, h or d, e.g. age:>10m",
+        "age:{value}：请用 < 或 > 加数字和单位 s、m、h、d，例如 age:>10m",
+    ),
+    "query.ignored": ("{error} (not applied)", "{error}（未应用）"),
     # detail pane
     "detail.none": ("Select an order to see its details.", "选择一个订单查看详情。"),
     "detail.raw_status": ("raw status: {raw}", "平台原始状态：{raw}"),
@@ -207,8 +230,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "key.done": ("Back to the list", "返回列表"),
     "key.codes": ("Card codes", "卡密"),
     "key.profiles": ("Profiles", "切换配置"),
-    "key.pin": ("Follow", "关注"),
+    "key.pin": ("Follow", "跟进"),
     "key.actions": ("Actions", "操作"),
+    "key.sort_urgency": ("Urgent first", "紧急优先"),
+    "key.open": ("Open", "打开"),
+    "key.palette": ("Commands", "命令"),
+    "key.quit_ctrl_q": ("Quit", "退出"),
+    "key.sidebar_down": ("Down", "下移"),
+    "key.sidebar_up": ("Up", "上移"),
+    "palette.sort": ("Sort by {column}", "按{column}排序"),
+    "palette.sort_help": ("Sort the list by this column", "按此列排序列表"),
+    "toast.help_quit": ("Press {keys} to quit", "按 {keys} 退出"),
+    "toast.help_quit_title": ("Do you want to quit?", "要退出吗？"),
+    "detail.full_footer": ("Esc or Enter returns to the list", "按 Esc 或 Enter 返回列表"),
     "action.sync": ("Force a status sync (状态刷新)", "强制状态刷新"),
     "action.urge": ("Urge delivery (催单)", "催单"),
     "action.appeal": ("Appeal (订单申诉)", "订单申诉"),
@@ -254,9 +288,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "list.updated_above": ("{n} updated", "{n} 单有更新"),
     "toast.pinned": (
         "Following {no}: its changes will be announced",
-        "已关注 {no}：状态变化时提醒",
+        "已标记跟进 {no}：状态变化时提醒",
     ),
-    "toast.unpinned": ("No longer following {no}", "已取消关注 {no}"),
+    "toast.unpinned": ("No longer following {no}", "已取消跟进 {no}"),
     "toast.status_changed": ("{no}: {old} → {new}", "{no}：{old} → {new}"),
     "toast.many_changed": ("{n} orders changed status", "{n} 个订单状态有变化"),
     "key.copy_no": ("Copy no.", "复制单号"),
@@ -264,29 +298,46 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "toast.copied_no": ("Copied order number {no}", "已复制订单号 {no}"),
     "toast.copied_codes": ("Copied {n} card code(s) of {no}", "已复制 {no} 的 {n} 个卡密"),
     "toast.no_codes": ("This order has no card codes", "此订单没有卡密"),
-    "key.watch": ("Watch", "关注订单"),
-    "key.unwatch": ("Unwatch", "取消关注"),
+    "key.watch": ("Watch", "监视单号"),
+    "key.unwatch": ("Unwatch", "取消监视"),
     "key.cancel": ("Cancel", "取消"),
     "profiles.title": ("Profiles", "配置"),
     "profiles.footer": ("Enter switches · Esc cancels", "Enter 切换 · Esc 取消"),
-    "watch.title": ("Watch an order", "关注订单"),
+    "watch.title": ("Watch an order", "监视订单号"),
     "watch.placeholder": ("order number", "订单号"),
     "toast.switched": ("Profile {name}", "已切换到配置 {name}"),
-    "toast.watching": ("Watching {no}", "已关注 {no}"),
+    "toast.watching": ("Watching {no}", "正在监视 {no}"),
     "toast.skipped": (
         "{n} malformed order(s) left out: {first}",
         "{n} 个订单数据异常，已跳过：{first}",
     ),
-    "toast.unwatched": ("{no} is no longer watched", "已取消关注 {no}"),
+    "toast.unwatched": ("{no} is no longer watched", "已停止监视 {no}"),
     "toast.not_watchable": (
         "This profile lists every order: there is no watch list",
-        "此配置列出全部订单，没有关注列表",
+        "此配置列出全部订单，没有监视列表",
     ),
     # Longer texts for the help screen, where there is room.
     "keyhelp.search": (
-        "Search order no., product or account as you type",
-        "按订单号、商品或账号即时搜索",
+        "Search as you type: order no., product, account, e-mail, merchant, label; keys "
+        "status: type: age:>10m label: account: merchant: product: no:",
+        "即时搜索：订单号、商品、账号、邮箱、商家、标签；可用 status: type: age:>10m label: "
+        "account: merchant: product: no:",
     ),
+    "keyhelp.sort_urgency": (
+        "Sort by urgency: orders needing attention first, the longest waiting first",
+        "按紧急程度排序：需处理的订单在前，等得最久的在前",
+    ),
+    "keyhelp.open": (
+        "Open the order's details full screen (Esc returns)",
+        "全屏查看订单详情（Esc 返回）",
+    ),
+    "keyhelp.palette": (
+        "Command palette: commands, sorts, stats, profiles, language, go to an order",
+        "命令面板：命令、排序、统计、配置、语言、跳到订单",
+    ),
+    "keyhelp.quit_ctrl_q": ("Quit", "退出"),
+    "keyhelp.sidebar_down": ("Sidebar: next filter", "侧栏：下一个筛选"),
+    "keyhelp.sidebar_up": ("Sidebar: previous filter", "侧栏：上一个筛选"),
     "keyhelp.clear": ("Clear the search, then the filters", "清除搜索，再清除筛选"),
     "keyhelp.sort": ("Sort by the next column", "按下一列排序"),
     "keyhelp.sort_reverse": ("Reverse the sort direction", "反转排序方向"),
@@ -311,7 +362,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "keyhelp.pin": (
         "Follow the selected order (★): its status changes are announced",
-        "关注所选订单（★）：状态变化时提醒",
+        "标记跟进所选订单（★）：状态变化时提醒",
     ),
     "keyhelp.copy_no": (
         "Copy the order number (OSC 52: works over SSH and tmux)",
@@ -323,9 +374,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "keyhelp.watch": (
         "Add an order number to this profile's watch list (saved in the config)",
-        "将订单号加入此配置的关注列表（保存到配置文件）",
+        "将订单号加入此配置的监视列表（保存到配置文件）",
     ),
-    "keyhelp.unwatch": ("Remove the selected order from the watch list", "将所选订单移出关注列表"),
+    "keyhelp.unwatch": ("Remove the selected order from the watch list", "将所选订单移出监视列表"),
     "keyhelp.focus_next": ("Next pane: list, sidebar, details", "下一区域：列表、侧栏、详情"),
     "help.title": ("Keys", "快捷键"),
     "help.key": ("Key", "按键"),
@@ -335,6 +386,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "help.list": ("Order list", "订单列表"),
     "help.search": ("While searching", "搜索时"),
     "help.focus": ("Focus", "焦点"),
+    "help.sidebar": ("Filter sidebar", "筛选侧栏"),
+    "help.detail": ("Order details (full screen)", "订单详情（全屏）"),
     "help.mouse": ("Mouse", "鼠标"),
     "help.click": ("click", "单击"),
     "help.click_desc": ("Select an order; on a column title, sort", "选中订单；单击列标题排序"),
@@ -346,6 +399,63 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "sort.desc": ("descending", "降序"),
     "toast.paused": ("Auto refresh paused", "已暂停自动刷新"),
     "toast.resumed": ("Auto refresh resumed", "已恢复自动刷新"),
+    # Changes (issue 12): one line above the footer, and the log `l` opens.
+    "changes.one": ("{product} → {status}", "{product} → {status}"),
+    "changes.line": ("{n} order(s) changed: {items}", "{n} 个订单有变化：{items}"),
+    "changes.idle": (
+        "No status changes yet · l opens the change log",
+        "暂无状态变化 · 按 l 查看变化记录",
+    ),
+    "changes.idle_last": (
+        "Last change {at} · l opens the change log ({n})",
+        "最近变化 {at} · 按 l 查看变化记录（{n} 条）",
+    ),
+    "changes.title": ("Changes · last {n}", "状态变化 · 最近 {n} 条"),
+    "changes.footer": (
+        "Enter goes to the order · Esc or l closes",
+        "Enter 跳到订单 · Esc 或 l 关闭",
+    ),
+    "changes.empty": ("No status changes since the tracker started.", "启动以来没有状态变化。"),
+    "changes.time": ("Time", "时间"),
+    "changes.from_to": ("From → to", "从 → 到"),
+    "key.changes": ("Changes", "变化记录"),
+    "keyhelp.changes": (
+        "The change log: recent status changes, with time, order, product, from → to",
+        "变化记录：最近的状态变化（时间、订单、商品、从 → 到）",
+    ),
+    # Following
+    "sidebar.followed": ("Followed ★", "跟进中 ★"),
+    "toast.follow_not_saved": (
+        "Followed orders could not be saved (settings file)",
+        "跟进列表未能保存（设置文件）",
+    ),
+    # Header and list
+    "header.read_only": ("read-only", "只读"),
+    "list.unreachable": ("cannot reach the shop: {error}", "无法连接平台：{error}"),
+    # Action safety
+    "actions.footer_keys": (
+        "a letter or Enter runs · Esc cancels",
+        "按字母或 Enter 执行 · Esc 取消",
+    ),
+    "actions.question": (
+        "{action}?\nOrder {no}\n{product} · {amount}",
+        "确定「{action}」？\n订单 {no}\n{product} · {amount}",
+    ),
+    "actions.question_account": (
+        "New account: {value} (was {old})",
+        "新账号：{value}（原为 {old}）",
+    ),
+    "actions.question_text": ("Note: {value}", "说明：{value}"),
+    "actions.pending": ("…pending", "…待确认"),
+    "prompt.keys": ("Enter OK · Esc cancels", "Enter 确定 · Esc 取消"),
+    "prompt.required": ("Required: type it, or Esc to cancel", "必填：请输入，或按 Esc 取消"),
+    "account.empty": ("Type the new account", "请输入新账号"),
+    "account.phone": (
+        "A phone number: 11 digits starting with 1",
+        "手机号：以 1 开头的 11 位数字",
+    ),
+    "account.qq": ("A QQ number: 5 to 11 digits", "QQ 号：5 到 11 位数字"),
+    "account.spaces": ("An account has no spaces", "账号不能包含空格"),
 }
 
 
@@ -447,7 +557,7 @@ for _key, _en, _zh in [
         "missing prefix, another shop); if it is wrong, remove it from the watch list with x "
         "and watch the right number with w.",
         "平台上没有这个订单号。请与客户核对单号（是否输错、漏了前缀、是否在别的店铺下单）；"
-        "若单号有误，按 x 将其移出关注列表，再按 w 关注正确的单号。",
+        "若单号有误，按 x 将其移出监视列表，再按 w 监视正确的单号。",
     ),
     (
         "next.problem.not_yours",
@@ -455,7 +565,7 @@ for _key, _en, _zh in [
         "with another account or shop. Switch to the profile it belongs to (P), or fix this "
         "profile's login; x removes it from this watch list.",
         "订单存在，但此配置的登录账号无权查看：可能是用其他账号或在其他店铺下的单。"
-        "请切换到对应的配置（P），或修正此配置的登录信息；按 x 可将其移出关注列表。",
+        "请切换到对应的配置（P），或修正此配置的登录信息；按 x 可将其移出监视列表。",
     ),
     (
         "next.problem.unreadable",
@@ -475,6 +585,14 @@ for _key, _en, _zh in [
         "next.unreadable",
         "The order could not be read this time; it is asked again on every poll.",
         "本次未能读取此订单，每次刷新都会重试。",
+    ),
+    (
+        "next.pay_window_closed",
+        "The pay window has closed but the order still shows unpaid and was not cancelled. "
+        "If the customer says they paid, the payment callback may be lost: verify the "
+        "payment bill, then force a status sync (状态刷新) or mark it paid.",
+        "支付时限已过，订单仍显示未支付且未被取消。若客户称已付款，可能是支付回调丢失："
+        "请核对支付账单，再强制状态刷新或手动确认已支付。",
     ),
     (
         "next.stalled",

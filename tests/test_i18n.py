@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from textual.binding import Binding
 
 from kameng_tui.domain.status import Actor, LabelCode, OrderStatus, ProductType, ReadProblem
 from kameng_tui.i18n import CATALOGUE, Lang, Messages, detect_lang
+from kameng_tui.tui.screens.help import binding_text
+from tests.helpers import AppFactory
 
 EN, ZH = Messages(Lang.EN), Messages(Lang.ZH)
 
@@ -222,3 +225,62 @@ def test_every_platform_in_the_registry_has_a_name_in_both_languages() -> None:
     assert EN("refresh.error_long", error="login refused", n=15) == (
         "error: login refused · retry in 15 min"
     )
+
+
+# -- follow (f) and watch (w) are two things: two words ----------------------------------------
+
+FOLLOW_KEYS = ("key.pin", "keyhelp.pin", "toast.pinned", "toast.unpinned", "sidebar.followed")
+WATCH_KEYS = (
+    "key.watch",
+    "key.unwatch",
+    "keyhelp.watch",
+    "keyhelp.unwatch",
+    "watch.title",
+    "toast.watching",
+    "toast.unwatched",
+    "toast.not_watchable",
+)
+
+
+def test_follow_and_watch_bindings_differ_in_chinese() -> None:
+    from kameng_tui.tui.screens.orders import OrdersScreen
+
+    ids = {b.id: b for b in OrdersScreen.BINDINGS if isinstance(b, Binding)}
+    follow, watch = ids["orders.pin"], ids["orders.watch"]
+    assert (follow.key, watch.key) == ("f", "w")
+    assert binding_text(follow, ZH) != binding_text(watch, ZH)
+    assert binding_text(follow, ZH, long=True) != binding_text(watch, ZH, long=True)
+
+
+def test_follow_and_watch_each_keep_their_own_word_everywhere() -> None:
+    for key in FOLLOW_KEYS:
+        assert "跟进" in ZH(key, no="KM1") and "监视" not in ZH(key, no="KM1"), key
+    for key in WATCH_KEYS:
+        assert "监视" in ZH(key, no="KM1") and "跟进" not in ZH(key, no="KM1"), key
+    # 关注 meant both: no text uses it any more
+    assert not [key for key, (_, zh) in CATALOGUE.items() if "关注" in zh]
+
+
+async def test_search_box_footer_keys_are_in_the_interface_language(
+    make_app: AppFactory,
+) -> None:
+    from kameng_tui.tui.screens.orders import SearchInput
+
+    app = make_app(lang=Lang.ZH, orders=20)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("slash")
+        await pilot.pause()
+        assert isinstance(app.focused, SearchInput)
+
+        def footer() -> dict[str, str]:
+            return {
+                binding.id: binding.description
+                for _, binding, _, _ in app.screen.active_bindings.values()
+                if binding.id is not None and binding.id.startswith("search.")
+            }
+
+        assert footer() == {"search.clear": ZH("key.clear"), "search.done": ZH("key.done")}
+        app.toggle_lang()
+        await pilot.pause()
+        assert footer() == {"search.clear": EN("key.clear"), "search.done": EN("key.done")}

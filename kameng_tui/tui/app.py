@@ -34,10 +34,12 @@ from kameng_tui.store.history import HistoryStore
 from kameng_tui.sync import Syncer
 from kameng_tui.tui import textual_fixes
 from kameng_tui.tui.commands import OrderNumbers, SystemCommands
-from kameng_tui.tui.screens.help import HelpScreen, binding_text, describe_bindings
+from kameng_tui.tui.screens.help import HIDDEN_KEYS, HelpScreen, binding_text, describe_bindings
+from kameng_tui.tui.screens.order_detail import OrderDetailScreen
 from kameng_tui.tui.screens.orders import OrdersScreen, SearchInput
 from kameng_tui.tui.screens.profiles import ProfilesScreen
 from kameng_tui.tui.widgets.order_list import OrderList
+from kameng_tui.tui.widgets.sidebar import FilterList
 
 if TYPE_CHECKING:
     from kameng_tui.cli import LogHandler
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
 textual_fixes.apply()
 
 EXIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+DEFAULT_INTERVAL = 5.0  # seconds between polls, for a profile without `interval`
 
 
 class KamengApp(App[None]):
@@ -238,7 +241,8 @@ class KamengApp(App[None]):
             return
         old = self.backend
         profile = profiles.get(name)
-        interval = float(profile.get("interval", self.interval))
+        # The profile's own interval: the one the tracker started with was the first profile's.
+        interval = float(profile.get("interval", DEFAULT_INTERVAL))
         self.backend = backend
         self.syncer = Syncer(backend, OrderBook(), self.clock, interval)
         self.orders_screen = OrdersScreen(self.syncer, self.messages, profile.policy, self.history)
@@ -276,12 +280,28 @@ class KamengApp(App[None]):
             (t("help.orders"), OrdersScreen.BINDINGS),
             (t("help.list"), OrderList.BINDINGS),
             (t("help.search"), SearchInput.BINDINGS),
+            (t("help.sidebar"), FilterList.BINDINGS),
+            (t("help.detail"), OrderDetailScreen.BINDINGS),
             (t("help.focus"), [Binding("tab", "focus_next", "", id="app.focus_next")]),
         ]
+        # Textual's own keys: the palette (added in App.__init__) and ctrl+q.
+        groups[0] = (t("help.general"), [*self.BINDINGS, *HIDDEN_KEYS])
         sections = describe_bindings(groups, t, self.get_key_display)
         mouse = [(t("help.click"), t("help.click_desc")), (t("help.wheel"), t("help.wheel_desc"))]
         sections.append((t("help.mouse"), mouse))
         self.push_screen(HelpScreen(t, sections))
+
+    def action_help_quit(self) -> None:
+        """ctrl+c (which does not quit): say how to, in the chosen language."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                shown = self.get_key_display(active.binding) or key
+                self.notify(
+                    self.messages("toast.help_quit", keys=shown),
+                    title=self.messages("toast.help_quit_title"),
+                    markup=False,
+                )
+                return
 
     def toggle_lang(self) -> None:
         lang = Lang.ZH if self.messages.lang is Lang.EN else Lang.EN
@@ -300,7 +320,13 @@ def localize_bindings(node: DOMNode, messages: Messages) -> None:
     table = node._bindings.key_to_bindings
     for key, bindings in table.items():
         table[key] = [
-            replace(b, description=binding_text(b, messages)) if b.id else b for b in bindings
+            replace(b, description=binding_text(b, messages))
+            if b.id
+            # Textual's palette key has no id: its footer label is ours too.
+            else replace(b, description=messages("key.palette"))
+            if b.action in ("command_palette", "app.command_palette")
+            else b
+            for b in bindings
         ]
 
 

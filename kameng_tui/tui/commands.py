@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from textual.app import SystemCommand
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
@@ -43,10 +44,18 @@ def highlight(matcher: Matcher, text: str) -> Content:
 class SystemCommands(SystemCommandsProvider):
     """Textual's system commands, with titles and help shown literally: a profile's name is
     in "Switch to profile …" (`App.get_system_commands`), and Textual's own provider reads
-    titles as markup."""
+    titles as markup. The screen's own commands follow (the orders screen: stats, every
+    sort), from its `palette_commands` when it has one."""
+
+    def _commands(self) -> list[SystemCommand]:
+        commands = list(self.app.get_system_commands(self.screen))
+        extra = getattr(self.screen, "palette_commands", None)
+        if callable(extra):
+            commands += list(extra())
+        return commands
 
     async def discover(self) -> Hits:
-        commands = sorted(self.app.get_system_commands(self.screen), key=lambda c: c[0])
+        commands = sorted(self._commands(), key=lambda c: c[0])
         for name, help_text, callback, discover in commands:
             if discover:
                 title = clean(name)
@@ -54,7 +63,7 @@ class SystemCommands(SystemCommandsProvider):
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for name, help_text, callback, *_ in self.app.get_system_commands(self.screen):
+        for name, help_text, callback, *_ in self._commands():
             title = clean(name)
             if (match := matcher.match(title)) > 0:
                 yield Hit(

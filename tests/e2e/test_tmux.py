@@ -146,7 +146,7 @@ def test_demo_in_a_real_terminal(tmux: Callable[[int, int], Tmux]) -> None:
     term.wait_for(lambda s: "Needs attention" not in s, "the sidebar to hide")
 
     term.keys("/")
-    term.wait_for(lambda s: "Filter by order no." in s, "the search box")  # as a person would
+    term.wait_for(lambda s: "Search: words" in s, "the search box")  # as a person would
     term.keys("话费", literal=True)
     screen = term.wait_for(shows_some, "the search to filter")
     assert "话费" in screen

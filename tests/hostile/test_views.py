@@ -133,7 +133,9 @@ async def test_status_change_toasts_show_hostile_numbers_literally(clock: Manual
     backend = Stub(orders)
     app = KamengApp(backend, clock=clock)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await settle(app, pilot)
+        screen = await settle(app, pilot)
+        # Followed orders still raise a toast (the rest go to the change bar and log).
+        screen.order_list.pinned.update(o.order_no for o in orders)
         for start in range(0, len(orders), 3):  # up to 3 changes a poll: one toast each
             app.clear_notifications()
             moved = orders[start : start + 3]
@@ -150,6 +152,8 @@ async def test_status_change_toasts_show_hostile_numbers_literally(clock: Manual
             assert_safe_frame(app, f"toasts for {[o.order_no for o in moved]!r}")
             if TEXTS["osc0_title"] in (o.product_name for o in moved):
                 assert "␛]0;pwned␇" in frame_text(app)  # the toast itself, on screen
+            bar = screen.change_bar.render().plain
+            assert not raw_controls(bar)
 
 
 async def test_header_shows_hostile_profile_and_error_literally(clock: ManualClock) -> None:

@@ -462,9 +462,13 @@ async def test_status_changes_are_announced_and_followed_orders_marked(
         app._notifications.clear()
         clock.advance(600)
         await refresh_now(app, pilot)
+        # Said in the change bar and the log (toasts only for followed orders).
+        assert screen.change_log, "ten simulated minutes move some orders"
+        assert "changed:" in screen.change_bar.text and "→" in screen.change_bar.text
         messages = [n.message for n in app._notifications]
-        assert messages, "ten simulated minutes move some orders"
-        assert any("→" in m or "orders changed status" in m for m in messages)
+        followed = [c for c in screen.change_log if c.order_no == busy.order_no]
+        assert bool(followed) == any(m.startswith(f"{busy.order_no}:") for m in messages)
+        assert all(m.startswith(f"{busy.order_no}:") for m in messages if "→" in m)
         await pilot.press("f")
         assert busy.order_no not in screen.order_list.pinned
 

@@ -263,7 +263,7 @@ async def test_the_demo_sidebar_and_stats_have_no_unreadable_entry(make_app: App
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settled(app, pilot)
         assert "unreadable" not in sidebar_ids(screen)
-        assert len(sidebar_ids(screen)) == 2 + len(OrderStatus) - 1
+        assert len(sidebar_ids(screen)) == 3 + len(OrderStatus) - 1  # all, attention, followed
         await pilot.press("t")
         await pilot.pause()
         assert "Unreadable" not in screen_text(app)

@@ -16,6 +16,12 @@ from textual.widgets import Static
 from kameng_tui.i18n import Messages
 from kameng_tui.tui.screens.profiles import literal
 
+# Keys Textual binds itself, without an id: listed on the help screen with ours.
+HIDDEN_KEYS: list[BindingType] = [
+    Binding("ctrl+p", "command_palette", "Commands", id="app.palette"),
+    Binding("ctrl+q", "quit", "Quit", id="app.quit_ctrl_q"),
+]
+
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -9,30 +9,45 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from datetime import datetime
+from functools import partial
 from typing import ClassVar
 
 from textual import events, on, work
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from kameng_tui.backends.base import BackendError
 from kameng_tui.config import ConfigError
-from kameng_tui.domain.actions import NEEDS_CONFIRMATION, NEEDS_TEXT, Action, allowed
+from kameng_tui.domain.actions import (
+    HOTKEYS,
+    NEEDS_CONFIRMATION,
+    NEEDS_TEXT,
+    Action,
+    allowed,
+    check_account,
+)
 from kameng_tui.domain.attention import DEFAULT_POLICY, AttentionPolicy
 from kameng_tui.domain.book import ChangeSet, OrderBook
+from kameng_tui.domain.order import Order
 from kameng_tui.domain.stats import compute
 from kameng_tui.domain.text import clean
 from kameng_tui.domain.view import Filter, OrderView, SortColumn
 from kameng_tui.i18n import Messages
+from kameng_tui.settings import load_follows, save_follows
 from kameng_tui.store.history import HistoryStore
 from kameng_tui.sync import Syncer
+from kameng_tui.tui.cells import money
+from kameng_tui.tui.screens.changes import ChangeLogScreen
+from kameng_tui.tui.screens.order_detail import OrderDetailScreen
 from kameng_tui.tui.screens.profiles import ChoiceScreen, ConfirmScreen, PromptScreen
 from kameng_tui.tui.screens.stats import StatsScreen
+from kameng_tui.tui.widgets.changes import Change, ChangeBar, ChangeLog
 from kameng_tui.tui.widgets.detail import DetailPane
-from kameng_tui.tui.widgets.footer import KeyFooter
+from kameng_tui.tui.widgets.footer import KeyFooter, localize_bindings
 from kameng_tui.tui.widgets.header import StatusHeader
 from kameng_tui.tui.widgets.inputs import CleanInput
 from kameng_tui.tui.widgets.order_list import OrderList
@@ -51,6 +66,11 @@ class SearchInput(CleanInput):
         Binding("enter,down", "done", "Done", show=False, id="search.done"),
     ]
 
+    def set_messages(self, messages: Messages) -> None:
+        """The placeholder, and the footer's texts for these keys, in the current language."""
+        self.placeholder = messages("search.placeholder")
+        localize_bindings(self, messages)
+
     def action_clear(self) -> None:
         self.value = ""
         self.screen.action_focus_list()  # type: ignore[attr-defined]
@@ -59,12 +79,30 @@ class SearchInput(CleanInput):
         self.screen.action_focus_list()  # type: ignore[attr-defined]
 
 
+class SearchError(Static):
+    """Under the search box: why the query typed cannot be read (the last one that could
+    stays applied)."""
+
+    DEFAULT_CSS = """
+    SearchError {
+        height: auto;
+        max-height: 2;
+        padding: 0 1;
+        color: $error;
+        background: $boost;
+    }
+    """
+
+
 class OrdersScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search", id="orders.search"),
         Binding("escape", "clear_filters", "Clear", show=False, id="orders.clear"),
+        Binding("enter", "open_detail", "Open", show=False, id="orders.open"),
+        Binding("colon", "app.command_palette", "Commands", show=False, id="orders.palette"),
         Binding("s", "sort_next", "Sort", id="orders.sort"),
         Binding("S", "sort_reverse", "Reverse sort", show=False, id="orders.sort_reverse"),
+        Binding("u", "sort_urgency", "Urgent first", show=False, id="orders.sort_urgency"),
         Binding("r", "refresh", "Refresh", id="orders.refresh"),
         Binding("p", "pause", "Pause", id="orders.pause"),
         Binding("a", "attention", "Attention", show=False, id="orders.attention"),
@@ -79,6 +117,7 @@ class OrdersScreen(Screen[None]):
         Binding("w", "watch", "Watch", id="orders.watch"),
         Binding("x", "unwatch", "Unwatch", show=False, id="orders.unwatch"),
         Binding("L", "toggle_lang", "Language", show=False, id="orders.lang"),
+        Binding("l", "changes", "Changes", show=False, id="orders.changes"),
     ]
 
     def __init__(
@@ -99,6 +138,7 @@ class OrdersScreen(Screen[None]):
         self.t = messages
         self.view = OrderView(self.book)
         now = syncer.clock.now
+        self.view.now = now  # what `age:` in a search is measured against
         self.header = StatusHeader(
             messages, syncer.backend.platform, syncer.backend.profile, id="header"
         )
@@ -106,6 +146,8 @@ class OrdersScreen(Screen[None]):
         self._sidebar_chosen = False  # until `b`, the sidebar follows the terminal's width
         self._skipped_shown: set[str] = set()
         self.search = SearchInput(placeholder=messages("search.placeholder"), id="search")
+        self.search.set_messages(messages)  # its footer keys in this language
+        self.search_error = SearchError(id="search-error", markup=False)
         self.order_list = OrderList(self.view, messages, now, id="orders")
         self.order_list.policy = policy
         self.detail = DetailPane(messages, now, id="detail")
@@ -115,6 +157,14 @@ class OrdersScreen(Screen[None]):
             self.detail.observed = lambda no: history.observed(profile, no)
         self._loaded = False
         self._detail_pending = False
+        # Status changes: one line in the change bar, and the log `l` opens.
+        self.change_log = ChangeLog()
+        self.change_bar = ChangeBar(messages, self.change_log, id="change-bar")
+        # Followed orders (`f`), saved per profile in the settings file.
+        self._follows = load_follows(self.profile_name)
+        self.order_list.pinned = set(self._follows)
+        # Acted on: order number -> the poll count after which the platform has answered.
+        self._pending: dict[str, int] = {}
 
     def compose(self) -> Iterator[Widget]:
         yield self.header
@@ -123,12 +173,15 @@ class OrdersScreen(Screen[None]):
             with Vertical(id="main"):
                 with Vertical(id="list-pane"):
                     yield self.search
+                    yield self.search_error
                     yield self.order_list
                 yield self.detail
+        yield self.change_bar
         yield KeyFooter()
 
     def on_mount(self) -> None:
         self.search.display = False
+        self.search_error.display = False
         self._fit_sidebar(self.app.size.width)
         self.order_list.focus()
         interval = self.syncer.interval
@@ -170,6 +223,7 @@ class OrdersScreen(Screen[None]):
             if not self.is_attached:
                 return
             self._warn_skipped()
+            self._settle_pending()
             if changes:
                 self.apply_changes(changes)
             if not self.syncer.more or self.syncer.error is not None or self.syncer.halted:
@@ -257,6 +311,7 @@ class OrdersScreen(Screen[None]):
         age = None if last is None else (self._now() - last).total_seconds()
         # While the first sync is still paging in, the platform's count is the truth.
         total = max(len(self.book), self.syncer.total)
+        self.header.set_read_only(bool(getattr(self.app, "read_only", False)))
         self.header.update(
             shown=len(self.view),
             total=total,
@@ -264,6 +319,14 @@ class OrdersScreen(Screen[None]):
             state=self.syncer.state(),
             stale=bool(self._stale) and self.syncer.last_success is None,
         )
+        # Nothing to show because the shop cannot be reached: say that, not "No orders match."
+        error = self.syncer.error
+        empty = None
+        if len(self.book) == 0 and error is not None:
+            empty = self.t("list.unreachable", error=clean(error, limit=300))
+        if empty != self.order_list.empty_text:
+            self.order_list.empty_text = empty
+            self.order_list.refresh()
 
     def _update_counts(self, attention: int) -> None:
         self.sidebar.update_counts(
@@ -271,6 +334,7 @@ class OrdersScreen(Screen[None]):
             attention=attention,
             by_status=self.book.by_status,
             by_type=self.book.by_type,
+            followed=sum(1 for no in self.order_list.pinned if no in self.book),
         )
 
     # -- events --------------------------------------------------------------------------------
@@ -296,13 +360,29 @@ class OrdersScreen(Screen[None]):
             self._sort(event.column, event.column in _DESCENDING_FIRST)
 
     def _filter_changed(self, event: Sidebar.FilterChanged) -> None:
+        only = frozenset(self.order_list.pinned) if event.followed else None
         self._set_filter(
-            status=event.status, attention=event.attention, product_type=event.product_type
+            status=event.status,
+            attention=event.attention,
+            product_type=event.product_type,
+            only=only,
         )
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
         self._set_filter(search=event.value.strip())
+        self._show_query_error()
+
+    def _show_query_error(self) -> None:
+        """Say under the search box why the query cannot be read, in the chosen language."""
+        error = self.view.query_error if self.search.value.strip() else None
+        if error is None:
+            self.search_error.display = False
+            return
+        params = {k: clean(v, limit=200) for k, v in error.params.items()}
+        text = self.t("query.ignored", error=self.t(f"query.error.{error.code}", **params))
+        self.search_error.update(text)
+        self.search_error.display = True
 
     def _set_filter(self, **changes: object) -> None:
         before = self.view.filter
@@ -317,7 +397,24 @@ class OrdersScreen(Screen[None]):
     def action_focus_list(self) -> None:
         if not self.search.value:
             self.search.display = False
+            self.search_error.display = False
         self.order_list.focus()
+
+    def action_open_detail(self) -> None:
+        """Enter: the selected order's details on the whole screen; Esc comes back."""
+        selected = self.order_list.selected_no
+        if selected is None or self.book.get(selected) is None:
+            return
+        self.app.push_screen(
+            OrderDetailScreen(
+                self.t,
+                self.book,
+                selected,
+                self.syncer.clock.now,
+                self.policy,
+                self.detail.observed,
+            )
+        )
 
     def action_search(self) -> None:
         self.search.display = True
@@ -353,38 +450,80 @@ class OrdersScreen(Screen[None]):
             self.notify(self.t("actions.none"), timeout=3, markup=False)
             return
         choices = [(a.value, self.t(f"action.{a.value}"), "") for a in actions]
+        hotkeys = {a.value: HOTKEYS[a] for a in actions}
         title = self.t("actions.title", no=clean(selected, limit=64))
-        screen = ChoiceScreen(title, self.t("actions.footer"), choices)
+        screen = ChoiceScreen(title, self.t("actions.footer_keys"), choices, hotkeys)
         self.app.push_screen(
             screen, lambda choice: self.start_action(Action(choice) if choice else None)
         )
 
     def start_action(self, action: Action | None) -> None:
-        """Ask for the text and the confirmation the action needs, then do it."""
+        """Ask for the text and the confirmation the action needs, then do it.
+
+        Every action that changes anything asks y/n, naming the order, its product and amount,
+        and what was typed (the new account, the note)."""
         selected = self.order_list.selected_no
-        if action is None or selected is None or action not in self.allowed_actions():
+        order = None if selected is None else self.book.get(selected)
+        if action is None or order is None or action not in self.allowed_actions():
             return
-        name = self.t(f"action.{action.value}")
+        order_no = order.order_no
+        t = self.t
+        name = t(f"action.{action.value}")
 
         def perform(yes: bool | None, text: str | None) -> None:
             if yes:
-                self._perform(selected, action, text)
+                self._perform(order_no, action, text)
 
         def with_text(text: str | None) -> None:
             if action in NEEDS_TEXT and not text:
-                return  # cancelled, or nothing typed
+                return  # cancelled with Esc: the prompt does not close on nothing typed
             if action in NEEDS_CONFIRMATION:
-                question = self.t("actions.confirm", action=name, no=clean(selected, limit=64))
-                dialog = ConfirmScreen(name, question, self.t("actions.confirm_keys"))
+                question = self._question(action, order, text)
+                dialog = ConfirmScreen(name, question, t("actions.confirm_keys"))
                 self.app.push_screen(dialog, lambda yes: perform(yes, text))
             else:
                 perform(True, text)
 
-        if action in NEEDS_TEXT:
-            prompt = PromptScreen(name, self.t(f"actions.text.{action.value}"))
+        if action is Action.FIX_ACCOUNT:
+            prompt = PromptScreen(
+                name,
+                t("actions.text.fix_account"),
+                keys=t("prompt.keys"),
+                value=order.account,
+                check=lambda value: self._account_problem(order, value),
+                required=t("account.empty"),
+            )
+            self.app.push_screen(prompt, with_text)
+        elif action in NEEDS_TEXT:
+            prompt = PromptScreen(
+                name,
+                t(f"actions.text.{action.value}"),
+                keys=t("prompt.keys"),
+                required=t("prompt.required"),
+            )
             self.app.push_screen(prompt, with_text)
         else:
             with_text(None)
+
+    def _account_problem(self, order: Order, value: str) -> str | None:
+        problem = check_account(order, value)
+        return None if problem is None else self.t(f"account.{problem.value}")
+
+    def _question(self, action: Action, order: Order, text: str | None) -> str:
+        t = self.t
+        question = t(
+            "actions.question",
+            action=t(f"action.{action.value}"),
+            no=clean(order.order_no, limit=64),
+            product=clean(order.product_name, limit=80),
+            amount=money(order.amount, clean(order.currency, limit=8)),
+        )
+        if action is Action.FIX_ACCOUNT and text:
+            old = clean(order.account, limit=64) or t("field.none")
+            question += "\n" + t("actions.question_account", value=clean(text, limit=64), old=old)
+        elif text:
+            question += "\n" + t("actions.question_text", value=clean(text, limit=200))
+        return question
 
     @work(group="action", exclusive=True, exit_on_error=False)
     async def _perform(self, order_no: str, action: Action, text: str | None) -> None:
@@ -398,10 +537,27 @@ class OrdersScreen(Screen[None]):
             return
         if not self.is_attached:
             return
+        if action in NEEDS_CONFIRMATION:
+            # "…pending" until a poll that started after this answer has come back.
+            self._pending[order_no] = self.syncer.polls + (1 if self.syncer.running else 0)
+            self.order_list.pending.add(order_no)
+            self.order_list.refresh_orders({order_no})
         self.apply_changes(self.book.apply([order]))
         self.detail.show(self.book.get(self.order_list.selected_no or order_no))
         self.notify(self.t("actions.done", action=name, no=clean(order_no, limit=64)), timeout=4,
                     markup=False)  # fmt: skip
+
+    def _settle_pending(self) -> None:
+        """Orders acted on stop showing "…pending" once the platform's next poll answered."""
+        if not self._pending:
+            return
+        polls = self.syncer.polls
+        done = {no for no, after in self._pending.items() if polls > after}
+        if done:
+            for order_no in done:
+                del self._pending[order_no]
+            self.order_list.pending -= done
+            self.order_list.refresh_orders(done)
 
     def action_stats(self) -> None:
         now = self._now()
@@ -409,6 +565,23 @@ class OrdersScreen(Screen[None]):
 
     def action_sort_urgency(self) -> None:
         self._sort(SortColumn.URGENCY, True)
+
+    def palette_commands(self) -> Iterator[SystemCommand]:
+        """Commands the palette adds for this screen (see tui.commands.SystemCommands):
+        stats and every sort; language and profiles come from the app's own."""
+        t = self.t
+        yield SystemCommand(t("key.stats"), t("keyhelp.stats"), self.action_stats)
+        for column in SortColumn:
+            title = t("palette.sort", column=t(f"col.{column.value}"))
+            help_key = (
+                "keyhelp.sort_urgency" if column is SortColumn.URGENCY else "palette.sort_help"
+            )
+            yield SystemCommand(
+                title, t(help_key), partial(self._sort, column, column in _DESCENDING_FIRST)
+            )
+        yield SystemCommand(
+            t("key.sort_reverse"), t("keyhelp.sort_reverse"), self.action_sort_reverse
+        )
 
     def action_sort_next(self) -> None:
         column = _SORT_CYCLE[(_SORT_CYCLE.index(self.view.sort) + 1) % len(_SORT_CYCLE)]
@@ -467,22 +640,31 @@ class OrdersScreen(Screen[None]):
         return profiles.get(profiles.current).get(key, default)
 
     def _announce(self, changes: ChangeSet) -> None:
-        """A toast for each status change (of every order, or only of followed ones)."""
-        scope = self._setting("notify", "all")
-        if scope == "none":
-            return
-        moved = [
-            (old, new)
-            for old, new in changes.status_changes()
-            if scope == "all" or new.order_no in self.order_list.pinned
-        ]
+        """Status changes go to the change log, and one line in the change bar (of every order,
+        or only of followed ones); followed orders also get a toast. Nothing covers the list."""
+        moved = changes.status_changes()
         if not moved:
             return
-        t = self.t
-        if len(moved) > 3:
-            self.notify(t("toast.many_changed", n=len(moved)), timeout=4, markup=False)
+        now = self._now()
+        entries = [Change.of(now, old, new) for old, new in moved]
+        self.change_log.add(entries)
+        scope = self._setting("notify", "all")
+        pinned = self.order_list.pinned
+        followed = [(old, new) for old, new in moved if new.order_no in pinned]
+        shown = [] if scope == "none" else entries if scope == "all" else [
+            e for e in entries if e.order_no in pinned
+        ]  # fmt: skip
+        if shown:
+            self.change_bar.show(shown)
         else:
-            for old, new in moved:
+            self.change_bar.refresh()  # the idle line counts the log
+        if scope == "none" or not shown:
+            return
+        t = self.t
+        if len(followed) > 3:
+            self.notify(t("toast.many_changed", n=len(followed)), timeout=4, markup=False)
+        else:
+            for old, new in followed:
                 text = t(
                     "toast.status_changed",
                     no=clean(new.order_no, limit=64),
@@ -493,22 +675,36 @@ class OrdersScreen(Screen[None]):
         if self._setting("bell", False):
             self.app.bell()
 
+    def action_changes(self) -> None:
+        screen = ChangeLogScreen(self.t, self.change_log.newest_first())
+
+        def chosen(order_no: str | None) -> None:
+            if order_no is not None and order_no in self.book:
+                self.go_to_order(order_no)
+
+        self.app.push_screen(screen, chosen)
+
     def action_pin(self) -> None:
         selected = self.order_list.selected_no
         if selected is None:
             return
         pinned = self.order_list.pinned
+        no = clean(selected, limit=64)
         if selected in pinned:
             pinned.discard(selected)
-            self.notify(
-                self.t("toast.unpinned", no=clean(selected, limit=64)), timeout=3, markup=False
-            )
+            self._follows = [f for f in self._follows if f != selected]
+            self.notify(self.t("toast.unpinned", no=no), timeout=3, markup=False)
         else:
             pinned.add(selected)
-            self.notify(
-                self.t("toast.pinned", no=clean(selected, limit=64)), timeout=3, markup=False
-            )
-        self.order_list.refresh()
+            self._follows = [*self._follows, selected]
+            self.notify(self.t("toast.pinned", no=no), timeout=3, markup=False)
+        if not save_follows(self.profile_name, self._follows):
+            self.notify(self.t("toast.follow_not_saved"), severity="warning", timeout=5,
+                        markup=False)  # fmt: skip
+        if self.view.filter.only is not None:  # the "Followed" filter is on: follow it
+            self._set_filter(only=frozenset(pinned))
+        self._update_counts(len(self.order_list.attention))
+        self.order_list.refresh_orders({selected})
 
     # -- watch lists ----------------------------------------------------------------------------
 
@@ -522,15 +718,14 @@ class OrdersScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("watch", "unwatch"):
             return self._watch_list() is not None
-        if action == "actions":
-            return not getattr(self.app, "read_only", False)
-        return True
+        return True  # `A` on a read-only profile says so, rather than nothing
 
     def action_watch(self) -> None:
         if self._watch_list() is None:
             self.notify(self.t("toast.not_watchable"), timeout=3, markup=False)
             return
-        prompt = PromptScreen(self.t("watch.title"), self.t("watch.placeholder"))
+        keys = self.t("prompt.keys")
+        prompt = PromptScreen(self.t("watch.title"), self.t("watch.placeholder"), keys=keys)
         self.app.push_screen(prompt, self._add_watch)
 
     def _add_watch(self, order_no: str | None) -> None:
@@ -616,4 +811,6 @@ class OrdersScreen(Screen[None]):
         self.sidebar.set_messages(messages)
         self.order_list.set_messages(messages)
         self.detail.set_messages(messages)
-        self.search.placeholder = messages("search.placeholder")
+        self.change_bar.set_messages(messages)
+        self.search.set_messages(messages)
+        self._show_query_error()

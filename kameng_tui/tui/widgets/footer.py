@@ -12,10 +12,15 @@ keys and prunes the dead bindings after each real one.
 from __future__ import annotations
 
 from collections.abc import Hashable
+from dataclasses import replace
 
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
+
+from kameng_tui.i18n import Messages
+from kameng_tui.tui.screens.help import binding_text
 
 # Where Textual keeps the watchers set up by `watch` / `data_bind` (textual/reactive.py `_watch`).
 WATCHERS = "__watchers"
@@ -64,3 +69,13 @@ def prune_dead_watchers(observed: Widget) -> None:
     watchers: dict[str, list[tuple[Widget, object]]] = getattr(observed, WATCHERS, {})
     for entries in watchers.values():
         entries[:] = [(node, callback) for node, callback in entries if node.is_attached]
+
+
+def localize_bindings(node: DOMNode, messages: Messages) -> None:
+    """Give a node's bindings with an id their descriptions in the language of `messages`, as
+    the footer shows them (catalogue `key.<last part of the id>`)."""
+    table = node._bindings.key_to_bindings
+    for key, bindings in table.items():
+        table[key] = [
+            replace(b, description=binding_text(b, messages)) if b.id else b for b in bindings
+        ]

@@ -7,7 +7,7 @@ import time
 from dataclasses import replace
 from typing import ClassVar
 
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.widget import Widget
 
@@ -20,6 +20,8 @@ LONG_WAIT = 120.0  # seconds: from here on the countdown is in minutes
 # A routine poll is quick: saying "refreshing" for it would repaint the header twice a poll.
 # Only a poll still running after this many seconds is shown.
 BUSY_AFTER = 1.0
+
+PLATFORM_KEPT = 12  # cells of the platform's name a long error may not take
 
 
 class StatusHeader(Widget):
@@ -41,6 +43,7 @@ class StatusHeader(Widget):
         self.age: float | None = None
         self.state: RefreshState | None = None
         self.stale = False  # showing the last run's data until the first poll lands
+        self.read_only = False  # said after the profile: actions are off
         self._last: tuple[object, ...] = ()
         self._busy_since: float | None = None
 
@@ -80,6 +83,11 @@ class StatusHeader(Widget):
         self._last = ()
         self.refresh()
 
+    def set_read_only(self, read_only: bool) -> None:
+        if read_only != self.read_only:
+            self.read_only = read_only
+            self.refresh()
+
     def render(self) -> Text:
         t = self.t
         width = self.size.width
@@ -99,22 +107,63 @@ class StatusHeader(Widget):
             self._refresh_text(),
         ]
         # The refresh state matters most, then freshness, then counts: drop from the front.
+        # The profile (and "read-only") keep their room whatever the right side says; a long
+        # error also leaves PLATFORM_KEPT cells of the platform's name.
+        kept = platform
+        if cell_len(platform) > PLATFORM_KEPT:
+            kept = set_cell_size(platform, PLATFORM_KEPT - 1) + "…"
+        budget = max(width - self._profile_text(profile).cell_len - 5, 20)
         right = Text("  ·  ").join(parts)
-        while len(parts) > 1 and right.cell_len > width - 12:
+        while len(parts) > 1 and right.cell_len > budget:
             parts.pop(0)
             right = Text("  ·  ").join(parts)
-        if right.cell_len > width - 12:  # a long error: shorten it, keep the countdown
-            right = self._refresh_text(limit=max(width - 12, 20))
-        left = Text(" ")
-        left.append(t("app.title"), title_style)
-        left.append("  ")
-        left.append(t("header.platform", platform=platform, profile=profile))
+        budget = max(width - self._profile_text(profile, kept).cell_len - 5, 20)
+        if len(parts) == 1 and right.cell_len > budget:
+            # A long error: shorten it, keep the countdown.
+            right = self._refresh_text(limit=budget)
         room = max(width - right.cell_len - 3, 0)
-        left.truncate(room, overflow="ellipsis", pad=True)
+        left = Text(" ")
+        left.append_text(self._where(platform, profile, room, title_style))
+        left.truncate(room + 1, overflow="ellipsis", pad=True)
         left.append(" ")
         left.append_text(right)
         left.append(" ")
+        left.truncate(width, overflow="ellipsis")
         return left
+
+    def _profile_text(self, profile: str, platform: str | None = None) -> Text:
+        if platform is None:  # the profile alone, without the separator before it
+            text = Text(profile)
+        else:
+            text = Text(self.t("header.platform", platform=platform, profile=profile))
+        if self.read_only:
+            text.append(" · ")
+            text.append(self.t("header.read_only"), self._style("paused"))
+        return text
+
+    def _where(self, platform: str, profile: str, room: int, title_style: object) -> Text:
+        """Title, platform and profile in `room` cells. What gives way first: the title, then
+        the platform's name (shortened, then left out); the profile goes last, cut at its end."""
+        title = Text(self.t("app.title"), title_style)  # type: ignore[arg-type]
+        full = Text.assemble(title, "  ", self._profile_text(profile, platform))
+        if full.cell_len <= room:
+            return full
+        without_title = self._profile_text(profile, platform)
+        if without_title.cell_len <= room:
+            return without_title
+        alone = self._profile_text(profile)
+        separator = without_title.cell_len - alone.cell_len - cell_len(platform)
+        spare = room - alone.cell_len - separator  # cells left for the platform's name
+        if spare >= 4:
+            short = set_cell_size(platform, spare - 1) + "…"
+            return self._profile_text(profile, short)
+        if alone.cell_len > room and self.read_only:
+            # Cut the profile, not "read-only".
+            tail = self._profile_text("").cell_len
+            cut = Text(profile)
+            cut.truncate(max(room - tail, 1), overflow="ellipsis")
+            return self._profile_text(cut.plain)
+        return alone
 
     def _refresh_text(self, limit: int | None = None) -> Text:
         """What the poll loop is doing; an error cut with … to fit `limit` cells, so that the

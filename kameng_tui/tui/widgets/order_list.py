@@ -80,7 +80,10 @@ _DISPLAY_ORDER = (
     SortColumn.STATUS,
     SortColumn.LABEL,
 )
-GUTTER = 2  # marker column: changed / needs attention
+# Marker column, two cells: ★ followed, then ! needs attention, … action pending, ● changed;
+# a followed order keeps its ★ beside the other mark ("★!"). The age column after it is right
+# aligned and always has a cell to spare, so "★!" never touches the age.
+GUTTER = 2
 SEPARATOR = 1
 # Order numbers are read out to customers: the column widens to the longest one loaded (up to
 # a cap; past it, a value is cut anyway), and only when the width runs short is a number cut,
@@ -189,6 +192,8 @@ class OrderList(ScrollView, can_focus=True):
         self.attention: set[str] = set()
         self.policy = DEFAULT_POLICY
         self.pinned: set[str] = set()  # followed orders: marked, and their changes announced
+        self.pending: set[str] = set()  # acted on; the platform's next answer not yet in
+        self.empty_text: str | None = None  # said instead of "No orders match." (e.g. unreachable)
         self.updated_above: set[str] = set()  # changed out of sight, above the view
         self._changed_at: dict[str, datetime] = {}
         self._columns: list[tuple[Column, int]] = []
@@ -239,6 +244,9 @@ class OrderList(ScrollView, can_focus=True):
         """The view was re-derived: keep the selection on the same order and the screen steady.
 
         `touched` are orders that changed in this refresh; they are marked for a few seconds.
+        None means the rows were chosen anew (a search, a filter, a sort): then an order no
+        longer shown gives the cursor to the first row, at the top. Either way the cursor
+        ends on screen.
         """
         if mark and touched:
             stamp = self._now()
@@ -249,7 +257,12 @@ class OrderList(ScrollView, can_focus=True):
         self._update_virtual_size()
         new_index = self.view.index_of(self.selected_no) if self.selected_no else None
         if new_index is None:
-            self.cursor = min(old_cursor, max(len(self.view) - 1, 0))
+            if touched is None:
+                self.cursor = 0
+                self._scroll_to_row(0)
+            else:  # a refresh took it away: stay about where it was
+                self.cursor = min(old_cursor, max(len(self.view) - 1, 0))
+                self._ensure_cursor_visible()
             self._sync_selection()
             self.refresh()
             return
@@ -340,7 +353,7 @@ class OrderList(ScrollView, can_focus=True):
         rows = self.view.rows
         if index >= len(rows):
             if index == 0:
-                return self._message_strip(self.t("list.empty"), width)
+                return self._message_strip(self.empty_text or self.t("list.empty"), width)
             return Strip.blank(width, self.rich_style)
         return self._row_strip(index, rows[index], width)
 
@@ -390,6 +403,7 @@ class OrderList(ScrollView, can_focus=True):
         changed = self.is_marked_changed(order_no)
         attention = order_no in self.attention
         pinned = order_no in self.pinned
+        pending = order_no in self.pending
         # Unlabelled orders that need attention say why in the label column, dimmed.
         hint = ""
         if attention and order.label is None:
@@ -407,6 +421,7 @@ class OrderList(ScrollView, can_focus=True):
             index,
             hint,
             pinned,
+            pending,
         )
         cached = self._cache.get(key)
         if cached is not None:
@@ -419,29 +434,29 @@ class OrderList(ScrollView, can_focus=True):
                 "order-list--cursor" if self.has_focus else "order-list--cursor-blurred"
             )
         meta = Style.from_meta({"row": index})
-        if attention:
-            marker = Segment(
-                "! ", base + self.get_component_rich_style("order-list--marker-attention")
-            )
+        marks: list[Segment] = []
+        if pinned:
+            marks.append(Segment("★", base + self._style("order-list--marker-pinned")))
+        if pending:
+            marks.append(Segment("…", base + self._style("order-list--marker-changed")))
+        elif attention:
+            marks.append(Segment("!", base + self._style("order-list--marker-attention")))
         elif changed:
-            marker = Segment(
-                "● ", base + self.get_component_rich_style("order-list--marker-changed")
-            )
-        elif pinned:
-            marker = Segment(
-                "★ ", base + self.get_component_rich_style("order-list--marker-pinned")
-            )
-        else:
-            marker = Segment(" " * GUTTER, base)
-        segments = [marker]
+            marks.append(Segment("●", base + self._style("order-list--marker-changed")))
+        segments = [*marks, Segment(" " * (GUTTER - len(marks)), base)]
         for column, col_width in self._columns:
             text, style = self._cell(column.sort, order, age, hint, base)
+            if pending and column.sort is SortColumn.STATUS:
+                text = f" {self.t('actions.pending')}"  # the status's colour, until confirmed
             segments.append(Segment(fit(text, col_width, right=column.right), style))
             segments.append(Segment(" " * SEPARATOR, base))
         # Runs of one style become one segment: one colour code on the wire instead of many.
         strip = Strip(segments).adjust_cell_length(width, base).apply_style(meta).simplify()
         self._cache[key] = strip
         return strip
+
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(name)
 
     def _cell(
         self, sort: SortColumn, order: Order, age: str, hint: str, base: Style

@@ -6,9 +6,11 @@ Moving the highlight applies the filter at once, so the highlight is always the 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
@@ -21,6 +23,7 @@ from kameng_tui.tui.cells import fit
 
 ALL = "all"
 ATTENTION = "attention"
+FOLLOWED = "followed"  # the orders followed with `f` (★)
 # Listed only while some order has it, or while it is the chosen filter: most profiles never
 # have an order that could not be read. It is the last status, so it comes and goes at the end.
 OCCASIONAL = OrderStatus.UNREADABLE.value
@@ -31,6 +34,12 @@ class FilterList(OptionList):
 
     It calls `changed` right when the highlight moves: a message would go through two more
     queues, and a frame or two, before the list got filtered."""
+
+    # As in the order list (and vim): j and k move too.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False, id="sidebar.sidebar_down"),
+        Binding("k", "cursor_up", "Up", show=False, id="sidebar.sidebar_up"),
+    ]
 
     changed: Callable[[], None] | None = None
 
@@ -43,12 +52,17 @@ class FilterList(OptionList):
 class Sidebar(Vertical):
     class FilterChanged(Message):
         def __init__(
-            self, status: OrderStatus | None, attention: bool, product_type: ProductType | None
+            self,
+            status: OrderStatus | None,
+            attention: bool,
+            product_type: ProductType | None,
+            followed: bool = False,
         ) -> None:
             super().__init__()
             self.status = status
             self.attention = attention
             self.product_type = product_type
+            self.followed = followed
 
     def __init__(
         self,
@@ -60,7 +74,7 @@ class Sidebar(Vertical):
         super().__init__(id=id)
         self.t = messages
         self._on_filter = on_filter
-        self._status_ids = [ALL, ATTENTION, *(s.value for s in OrderStatus)]
+        self._status_ids = [ALL, ATTENTION, FOLLOWED, *(s.value for s in OrderStatus)]
         self._type_ids = [ALL, *(p.value for p in ProductType)]
         self._counts: dict[str, int] = {}
         assert self._status_ids[-1] == OCCASIONAL
@@ -88,9 +102,12 @@ class Sidebar(Vertical):
     def current(self) -> tuple[OrderStatus | None, bool, ProductType | None]:
         status_id = self._highlighted_id(self.status_list) or ALL
         type_id = self._highlighted_id(self.type_list) or ALL
-        status = None if status_id in (ALL, ATTENTION) else OrderStatus(status_id)
+        status = None if status_id in (ALL, ATTENTION, FOLLOWED) else OrderStatus(status_id)
         ptype = None if type_id == ALL else ProductType(type_id)
         return status, status_id == ATTENTION, ptype
+
+    def followed_chosen(self) -> bool:
+        return self._highlighted_id(self.status_list) == FOLLOWED
 
     def choose(self, *, status: str | None = None, product_type: str | None = None) -> None:
         """Highlight an entry by id (e.g. "attention", "paid", "game_card"), which applies it."""
@@ -108,8 +125,13 @@ class Sidebar(Vertical):
         attention: int,
         by_status: Mapping[OrderStatus, int],
         by_type: Mapping[ProductType, int],
+        followed: int | None = None,
     ) -> None:
         counts = {f"status:{ALL}": total, f"status:{ATTENTION}": attention, f"type:{ALL}": total}
+        if followed is not None:
+            counts[f"status:{FOLLOWED}"] = followed
+        elif f"status:{FOLLOWED}" in self._counts:
+            counts[f"status:{FOLLOWED}"] = self._counts[f"status:{FOLLOWED}"]
         counts.update({f"status:{s.value}": by_status.get(s, 0) for s in OrderStatus})
         counts.update({f"type:{p.value}": by_type.get(p, 0) for p in ProductType})
         changed = {key for key, n in counts.items() if self._counts.get(key) != n}
@@ -129,7 +151,7 @@ class Sidebar(Vertical):
 
     def _changed(self) -> None:
         status, attention, ptype = self.current()
-        message = self.FilterChanged(status, attention, ptype)
+        message = self.FilterChanged(status, attention, ptype, self.followed_chosen())
         if self._on_filter is not None:
             self._on_filter(message)  # at once, in this frame
         else:
@@ -155,6 +177,8 @@ class Sidebar(Vertical):
             return self.t("sidebar.all")
         if entry == ATTENTION:
             return self.t("sidebar.attention")
+        if entry == FOLLOWED:
+            return self.t("sidebar.followed")
         return self.t(f"{kind}.{entry}")
 
     def _entry_prompt(self, kind: str, entry: str) -> Text:
