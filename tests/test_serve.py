@@ -9,6 +9,7 @@ import logging
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -412,6 +413,8 @@ def test_serve_passes_options(
         return 0
 
     monkeypatch.setattr("kameng_tui.serve.serve", fake_serve)
+    # Whether 8000 is free on this machine is not this test's business (see the port tests).
+    monkeypatch.setattr("kameng_tui.cli._listen", lambda host, port: socket.socket())
     argv = ["serve", "--demo", "--demo-orders", "50", "--lang", "zh", "--interval", "2"]
     assert main(argv, environ={}) == 0
     host, port, app_args, options = calls[-1]
