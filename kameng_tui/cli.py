@@ -324,6 +324,7 @@ def _tui(args: argparse.Namespace, config: Config, profile: Profile, env: Mappin
         history=history,
         read_only=args.read_only,
         notices=notices,
+        keymap=config.keymap,
     )
     try:
         app.run()
@@ -803,6 +804,17 @@ def _demo_server(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     return 0
 
 
+def _keymap_problem(config: Config) -> str | None:
+    """The first thing wrong with `[keymap]` (an id the app does not have, or a key two
+    bindings active together would share), one line; None when it is fine."""
+    if not config.keymap:
+        return None
+    from kameng_tui.tui.keymap import keymap_problems  # Textual: only when there is a keymap
+
+    problems = keymap_problems(config.keymap)
+    return clean(problems[0], limit=300) if problems else None
+
+
 def _config(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     path = config_path(env, getattr(args, "config", None))
     if args.action == "path":
@@ -821,6 +833,9 @@ def _config(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         print(f"wrote {clean(path)}")
         return 0
     config: Config = load(path, required=True)
+    problem = _keymap_problem(config)
+    if problem:
+        return fail(EXIT_USAGE, f"configuration: {clean(path)} · {problem}")
     # Names are the user's, but a config file can come from anywhere: shown, never obeyed.
     names = ", ".join(clean(name, limit=200) for name in sorted(config.profiles)) or "none"
     default = clean(config.default_profile, limit=200) if config.default_profile else "none"

@@ -108,6 +108,9 @@ class Config:
     profiles: Mapping[str, Profile]
     history_days: int = 90
     history_max_mb: int = 200
+    # `[keymap]`: binding id -> comma-separated keys (checked against the app's ids by
+    # `config check`; kameng_tui.tui.keymap lists them).
+    keymap: Mapping[str, str] = field(default_factory=dict)
 
     def profile(self, name: str | None) -> Profile:
         """The named profile, else the default one, else the only one, else the demo."""
@@ -182,7 +185,8 @@ def load(path: Path, *, required: bool = False) -> Config:
 
 
 def parse(data: Mapping[str, Any], path: Path | None = None) -> Config:
-    unknown = set(data) - {"default_profile", "profiles", "history_days", "history_max_mb"}
+    known = {"default_profile", "profiles", "history_days", "history_max_mb", "keymap"}
+    unknown = set(data) - known
     if unknown:
         raise ConfigError(path, sorted(unknown)[0], "unknown key")
     default = data.get("default_profile")
@@ -196,7 +200,26 @@ def parse(data: Mapping[str, Any], path: Path | None = None) -> Config:
     profiles = {name: _profile(name, table, path) for name, table in tables.items()}
     if default is not None and default not in profiles:
         raise ConfigError(path, "default_profile", f"no profile {default!r}")
-    return Config(path, default, profiles, history_days=days, history_max_mb=max_mb)
+    keymap = _keymap(data.get("keymap", {}), path)
+    return Config(path, default, profiles, history_days=days, history_max_mb=max_mb, keymap=keymap)
+
+
+def _keymap(table: object, path: Path | None) -> dict[str, str]:
+    """`[keymap]`: each binding id to a string of comma-separated keys, tidied ("f5,ctrl+r")."""
+    if not isinstance(table, Mapping):
+        raise ConfigError(path, "keymap", "must be a table of binding ids and keys")
+    keymap: dict[str, str] = {}
+    for binding_id, keys in table.items():
+        where = f"keymap.{binding_id}"
+        if isinstance(keys, Mapping):  # `orders.search = …` unquoted: TOML reads a table
+            raise ConfigError(path, where, 'must be a string: quote the id ("orders.search" = …)')
+        if not isinstance(keys, str) or not keys.strip():
+            raise ConfigError(path, where, 'must be a non-empty string of keys, e.g. "f5"')
+        parts = [part.strip() for part in keys.split(",")]
+        if not all(parts) or any(c.isspace() or not c.isprintable() for p in parts for c in p):
+            raise ConfigError(path, where, 'must be keys separated by commas, e.g. "slash,ctrl+s"')
+        keymap[binding_id] = ",".join(parts)
+    return keymap
 
 
 def _whole(

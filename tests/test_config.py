@@ -9,6 +9,7 @@ import pytest
 from kameng_tui.config import (
     ENV_VAR,
     EXAMPLE,
+    Config,
     ConfigError,
     config_path,
     load,
@@ -132,3 +133,33 @@ def test_stalled_minutes_sets_the_attention_policy() -> None:
         parse({"profiles": {"a": {"platform": "demo", "stalled_minutes": 0}}})
     with pytest.raises(ConfigError, match='"all", "followed" or "none"'):
         parse({"profiles": {"a": {"platform": "demo", "notify": "some"}}})
+
+
+def test_keymap_is_read_and_tidied(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(
+        '[keymap]\n"orders.search" = "slash, ctrl+s"\n"orders.refresh" = "f5"\n', encoding="utf-8"
+    )
+    config = load(path)
+    assert config.keymap == {"orders.search": "slash,ctrl+s", "orders.refresh": "f5"}
+    assert parse({}).keymap == {}
+    assert Config(None, None, {}).keymap == {}  # positional construction keeps working
+
+
+@pytest.mark.parametrize(
+    ("keymap", "key", "message"),
+    [
+        ("f5", "keymap", "table of binding ids"),
+        ({"orders.refresh": 5}, "keymap.orders.refresh", "must be a non-empty string of keys"),
+        ({"orders.refresh": ["f5"]}, "keymap.orders.refresh", "must be a non-empty string of keys"),
+        ({"orders.refresh": ""}, "keymap.orders.refresh", "must be a non-empty string of keys"),
+        ({"orders.refresh": "f5,,r"}, "keymap.orders.refresh", "separated by commas"),
+        ({"orders.refresh": "ctrl + r"}, "keymap.orders.refresh", "separated by commas"),
+        ({"orders": {"refresh": "f5"}}, "keymap.orders", "quote the id"),
+    ],
+)
+def test_keymap_values_must_be_strings_of_keys(keymap: object, key: str, message: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        parse({"keymap": keymap})
+    assert error.value.key == key
+    assert message in error.value.message

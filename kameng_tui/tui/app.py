@@ -8,7 +8,7 @@ import logging
 import signal
 import sys
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -74,8 +74,11 @@ class KamengApp(App[None]):
         history: HistoryStore | None = None,
         read_only: bool = False,
         notices: Sequence[str] = (),
+        keymap: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
+        # `[keymap]` from the config file: Textual rebinds by id (footer included); help reads it.
+        self.set_keymap(dict(keymap or {}))
         self._notices = list(notices)  # said once the app is up (e.g. running without history)
         self._signals: list[int] = []
         self.backend = backend
@@ -286,7 +289,7 @@ class KamengApp(App[None]):
         ]
         # Textual's own keys: the palette (added in App.__init__) and ctrl+q.
         groups[0] = (t("help.general"), [*self.BINDINGS, *HIDDEN_KEYS])
-        sections = describe_bindings(groups, t, self.get_key_display)
+        sections = describe_bindings(groups, t, self.get_key_display, self._keymap)
         mouse = [(t("help.click"), t("help.click_desc")), (t("help.wheel"), t("help.wheel_desc"))]
         sections.append((t("help.mouse"), mouse))
         self.push_screen(HelpScreen(t, sections))

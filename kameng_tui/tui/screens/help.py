@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import ClassVar
 
 from rich.table import Table
@@ -54,9 +54,14 @@ class HelpScreen(ModalScreen[None]):
 
 
 def describe_bindings(
-    groups: list[tuple[str, list[BindingType]]], messages: Messages, key_display: object
+    groups: list[tuple[str, list[BindingType]]],
+    messages: Messages,
+    key_display: object,
+    keymap: Mapping[str, str] | None = None,
 ) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Per titled group, (keys, description) for each binding with an id, without repeats."""
+    """Per titled group, (keys, description) for each binding with an id, without repeats;
+    a binding's keys are the `keymap`'s for its id where it has some (the user's own)."""
+    keymap = keymap or {}
     sections: list[tuple[str, list[tuple[str, str]]]] = []
     seen: set[str] = set()
     for title, group in groups:
@@ -66,9 +71,11 @@ def describe_bindings(
             if not isinstance(binding, Binding) or binding.id is None or binding.id in seen:
                 continue
             seen.add(binding.id)
+            bound = keymap.get(binding.id) or binding.key
             keys = " ".join(
                 key_display(Binding(k.strip(), binding.action))  # type: ignore[operator]
-                for k in binding.key.split(",")
+                for k in bound.split(",")
+                if k.strip()
             )
             rows.append((keys, binding_text(binding, messages, long=True)))
     return [(title, rows) for title, rows in sections if rows]
