@@ -6,9 +6,16 @@ Deterministic: fixed clock, seeded demo, no animation. Regenerate only on purpos
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from functools import lru_cache
 from typing import Any
 
 import pytest
+from rich.color import ColorSystem
+from rich.segment import Segment
+from rich.style import Style
+from textual.color import Color
+from textual.filter import LineFilter
 from textual.pilot import Pilot
 
 from tests.helpers import AppFactory
@@ -51,3 +58,51 @@ def test_view(
 
 def test_wide_layout_puts_details_beside_the_list(snap_compare: Any, make_app: AppFactory) -> None:
     assert snap_compare(make_app(), press=["j"], terminal_size=(180, 45), run_before=_settle)
+
+
+class SixteenColours(LineFilter):
+    """What a 16-colour terminal (TERM=xterm) shows: every colour downgraded the way Textual's
+    console does it on output (rich's `Color.downgrade`). The screenshot console always renders
+    truecolor and TEXTUAL_COLOR_SYSTEM only reaches the output console, so the downgrade is
+    done here, as the last line filter."""
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        return [
+            Segment(text, _sixteen(style) if style is not None else None, control)
+            for text, style, control in segments
+        ]
+
+
+@lru_cache(1024)
+def _sixteen(style: Style) -> Style:
+    color = style.color.downgrade(ColorSystem.STANDARD) if style.color else None
+    bgcolor = style.bgcolor.downgrade(ColorSystem.STANDARD) if style.bgcolor else None
+    return style + Style(color=color, bgcolor=bgcolor)
+
+
+# theme, 16 colours
+THEME_CASES: dict[str, tuple[str, bool]] = {
+    "dark": ("textual-dark", False),
+    "light": ("textual-light", False),
+    "dark-16-colours": ("textual-dark", True),
+    "light-16-colours": ("textual-light", True),
+}
+
+
+def _in_theme(theme: str) -> Callable[[Pilot[None]], Awaitable[None]]:
+    async def run_before(pilot: Pilot[None]) -> None:
+        pilot.app.theme = theme
+        await _settle(pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize("case", list(THEME_CASES))
+def test_main_view_by_theme(snap_compare: Any, make_app: AppFactory, case: str) -> None:
+    """The main view at 120x40 in a dark and a light theme, in truecolor and in 16 colours:
+    every status badge its own colour, the cursor bar across the whole row."""
+    theme, sixteen = THEME_CASES[case]
+    app = make_app()
+    if sixteen:
+        app._filters.append(SixteenColours())
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_in_theme(theme))

@@ -105,7 +105,7 @@ class ChangeBar(Widget):
 
     def render(self) -> Text:
         if self.text:
-            style = self.get_component_rich_style("change-bar--active", partial=True)
+            style = self.get_component_rich_style("change-bar--active", partial=False)
             line = Text(f" {self.text}", style=style, no_wrap=True, overflow="ellipsis")
         else:
             last = self.changes.last
@@ -114,7 +114,7 @@ class ChangeBar(Widget):
             else:
                 at = last.at.astimezone().strftime("%H:%M:%S")
                 idle = self.t("changes.idle_last", at=at, n=len(self.changes))
-            style = self.get_component_rich_style("change-bar--idle", partial=True)
+            style = self.get_component_rich_style("change-bar--idle", partial=False)
             line = Text(f" {idle}", style=style, no_wrap=True, overflow="ellipsis")
         line.truncate(max(self.size.width, 1), overflow="ellipsis")
         return line

@@ -122,7 +122,15 @@ class DetailPane(VerticalScroll, can_focus=True):
         self._body.update(self.build(self.order))
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(name, partial=True)
+        """A component's look, its colours worked out against this pane's background.
+
+        The partial style alone leaves `auto` and translucent colours unresolved ($text-muted
+        is "auto 60%"): field names came out white, unreadable in light themes. The background
+        is kept only where the component sets one (a status badge)."""
+        full = self.get_component_rich_style(name)
+        partial = self.get_component_rich_style(name, partial=True)
+        background = full.bgcolor if partial.bgcolor is not None else None
+        return full.without_color + Style(color=full.color, bgcolor=background)
 
     def _title_text(self, order: Order) -> Text:
         """Status, order number and how long ago it last changed, on one line."""

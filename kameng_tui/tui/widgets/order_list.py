@@ -455,8 +455,17 @@ class OrderList(ScrollView, can_focus=True):
         self._cache[key] = strip
         return strip
 
+    def badge_style(self, status: OrderStatus) -> Style:
+        """How a status badge looks, on any row."""
+        return self.rich_style + self.get_component_rich_style(f"status--{status.value}")
+
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(name)
+        """A component's colour and text style without its background, to lay over the row's.
+
+        A component's full style carries the list's own background, which would punch a hole
+        in the cursor bar or the changed-row tint wherever a marker or a hint sits."""
+        style = self.get_component_rich_style(name)
+        return style.without_color + Style(color=style.color)
 
     def _cell(
         self, sort: SortColumn, order: Order, age: str, hint: str, base: Style
@@ -471,15 +480,16 @@ class OrderList(ScrollView, can_focus=True):
         if sort is SortColumn.AMOUNT:
             return money(order.amount, clean(order.currency)), base
         if sort is SortColumn.STATUS:
-            badge = self.get_component_rich_style(f"status--{order.status.value}")
-            return f" {t.enum('badge', order.status)}", base + badge
+            # The badge's own colours and text style, on the cursor row too: the cursor shows
+            # on every other cell, and no badge takes the cursor's colour (app.tcss).
+            return f" {t.enum('badge', order.status)}", self.badge_style(order.status)
         if sort is SortColumn.UPDATED:
             return age, base
         if order.status is OrderStatus.UNREADABLE:
             return problem_text(t, order), base  # why it could not be read, in our words
         if order.label is not None:
             return clean(order.label.text), base
-        return hint, base + self.get_component_rich_style("order-list--hint")
+        return hint, base + self._style("order-list--hint")
 
     # -- mouse ---------------------------------------------------------------------------------
 
