@@ -165,6 +165,9 @@ async def test_u_sorts_by_urgency_in_one_key(make_app: AppFactory) -> None:
             if urgency[first.order_no] == urgency[second.order_no]:
                 assert first.updated_at <= second.updated_at  # the oldest first
         assert_cursor_on_screen(screen)
+        # What the key is for: the most urgent order under the cursor, at the top.
+        assert screen.order_list.selected_no == urgent[0].order_no
+        assert screen.order_list.scroll_y == 0
 
 
 async def test_colon_opens_the_palette_with_stats_sorts_and_language(

@@ -564,7 +564,9 @@ class OrdersScreen(Screen[None]):
         self.app.push_screen(StatsScreen(self.t, compute(self.book, now), now))
 
     def action_sort_urgency(self) -> None:
+        """The most urgent orders, from the top: the cursor goes to the first of them."""
         self._sort(SortColumn.URGENCY, True)
+        self.order_list.action_first()
 
     def palette_commands(self) -> Iterator[SystemCommand]:
         """Commands the palette adds for this screen (see tui.commands.SystemCommands):
