@@ -7,6 +7,7 @@ references to its widgets (a modal on top would otherwise answer `query_one`).
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Iterator
 from datetime import datetime
 from functools import partial
@@ -21,7 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from kameng_tui.backends.base import BackendError
-from kameng_tui.config import ConfigError
+from kameng_tui.config import APP_NAME, ConfigError
 from kameng_tui.domain.actions import (
     HOTKEYS,
     NEEDS_CONFIRMATION,
@@ -40,6 +41,7 @@ from kameng_tui.i18n import Messages
 from kameng_tui.settings import load_follows, save_follows
 from kameng_tui.store.history import HistoryStore
 from kameng_tui.sync import Syncer
+from kameng_tui.tui import desktop
 from kameng_tui.tui.cells import money
 from kameng_tui.tui.screens.changes import ChangeLogScreen
 from kameng_tui.tui.screens.order_detail import OrderDetailScreen
@@ -663,8 +665,10 @@ class OrdersScreen(Screen[None]):
         if scope == "none" or not shown:
             return
         t = self.t
+        toasts: list[str] = []
         if len(followed) > 3:
-            self.notify(t("toast.many_changed", n=len(followed)), timeout=4, markup=False)
+            toasts.append(t("toast.many_changed", n=len(followed)))
+            self.notify(toasts[-1], timeout=4, markup=False)
         else:
             for old, new in followed:
                 text = t(
@@ -673,7 +677,11 @@ class OrdersScreen(Screen[None]):
                     old=t.enum("status", old.status),
                     new=t.enum("status", new.status),
                 )
+                toasts.append(text)
                 self.notify(text, timeout=5, markup=False)
+        if toasts:  # the toasts again, as one desktop notification through the terminal
+            mode = str(self._setting("desktop", "off"))
+            desktop.send(self.app, APP_NAME, " · ".join(toasts), mode, os.environ)
         if self._setting("bell", False):
             self.app.bell()
 
