@@ -230,6 +230,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="browser tabs at once, each running a tracker (default 4)",
     )
 
+    watch = commands.add_parser("watch", help="poll without a screen and send alerts")
+    watch.add_argument(
+        "--profile",
+        action="append",
+        dest="profiles",
+        metavar="NAME",
+        help="profile to watch (repeat; default: the default profile)",
+    )
+    watch.add_argument(
+        "--demo", action="store_true", default=argparse.SUPPRESS, help="watch the demo platform"
+    )
+    watch.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS)
+    watch.add_argument("--interval", type=_interval, metavar="SECONDS", default=argparse.SUPPRESS)
+    watch.add_argument("--lang", choices=[lang.value for lang in Lang], default=argparse.SUPPRESS)
+    watch.add_argument("--log", metavar="FILE", default=argparse.SUPPRESS)
+    watch.add_argument(
+        "--once", action="store_true", help="poll once, deliver what is due, exit (for cron)"
+    )
+    alerts = commands.add_parser("alerts", help="list recent alerts and their delivery")
+    alerts.add_argument("--failed", action="store_true", help="only those not delivered")
+
     commands.add_parser("info", help="the version and every path in use")
 
     config = commands.add_parser("config", help="where the configuration is; write or check it")
@@ -258,6 +279,10 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             return _config(args, env)
         if args.command == "demo-server":
             return _demo_server(args, env)
+        if args.command == "watch":
+            return _watch(args, env)
+        if args.command == "alerts":
+            return _alerts(args)
         config, profile = _source(args, env)
         if args.command == "serve":
             return _serve(args, profile, env)
@@ -836,10 +861,132 @@ def _config(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     problem = _keymap_problem(config)
     if problem:
         return fail(EXIT_USAGE, f"configuration: {clean(path)} · {problem}")
+    if _alert_problems(config, env):
+        return EXIT_USAGE
     # Names are the user's, but a config file can come from anywhere: shown, never obeyed.
     names = ", ".join(clean(name, limit=200) for name in sorted(config.profiles)) or "none"
     default = clean(config.default_profile, limit=200) if config.default_profile else "none"
     print(f"{clean(path)}: ok (profiles: {names}; default: {default})")
+    return 0
+
+
+# -- alerts ---------------------------------------------------------------------------------
+
+
+def _alert_problems(config: Config, env: Mapping[str, str]) -> bool:
+    """`config check` on `[[alerts]]`: one line each on stderr; whether any is a mistake."""
+    from kameng_tui.alerts.rules import FOLLOWED_HEADLESS, alert_problems
+
+    problems = alert_problems(config, env)
+    for problem in problems:
+        print(f"kameng-tui: configuration: {clean(problem, limit=300)}", file=sys.stderr)
+    return any(FOLLOWED_HEADLESS not in problem for problem in problems)
+
+
+def _watch(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    import signal
+
+    from kameng_tui.alerts.deliver import AppriseDelivery
+    from kameng_tui.alerts.outbox import Outbox, OutboxError
+    from kameng_tui.alerts.rules import parse_rules
+    from kameng_tui.backends.factory import make_backend
+    from kameng_tui.watch import Watcher
+
+    explicit = getattr(args, "config", None)
+    config = load(config_path(env, explicit), required=bool(explicit))
+    rules = parse_rules(config)
+    if getattr(args, "demo", False):
+        profiles = [Profile("demo", "demo")]
+    else:
+        names = args.profiles or [getattr(args, "profile", None)]
+        profiles = [config.profile(name) for name in dict.fromkeys(names)]
+    if not rules:
+        print("kameng-tui: no [[alerts]] rules: watching, nothing will be sent", file=sys.stderr)
+    lang = Lang(args.lang) if getattr(args, "lang", None) else detect_lang(env)
+    clock = _clock()
+    try:
+        outbox = Outbox()
+    except OutboxError as exc:
+        return fail(EXIT_USAGE, str(exc))
+    for notice in outbox.notices:
+        print(f"kameng-tui: {clean(notice)}", file=sys.stderr)
+    history = _history(config)
+
+    ours = logging.getLogger("kameng_tui")
+    if not ours.handlers:  # no --log: the lines below are the only ones on stderr
+        ours.addHandler(logging.NullHandler())
+
+    def say(line: str) -> None:
+        log.warning("%s", line)
+        print(f"kameng-tui: {line}", file=sys.stderr, flush=True)
+
+    async def run() -> bool:
+        shops = []
+        for profile in profiles:
+            interval = getattr(args, "interval", None) or float(profile.get("interval", 30.0))
+            shops.append((profile, make_backend(profile, env, clock), interval))
+        watcher = Watcher(
+            [(p, b) for p, b, _ in shops],
+            rules,
+            outbox,
+            AppriseDelivery(),
+            clock,
+            environ=env,
+            lang=lang,
+            history=history,
+            say=say,
+        )
+        for shop, (_, _, interval) in zip(watcher.shops, shops, strict=True):
+            shop.syncer.interval = interval
+        try:
+            if args.once:
+                return await watcher.once()
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(signum, stop.set)
+            await watcher.run(stop)
+            return True
+        finally:
+            await watcher.aclose()
+
+    try:
+        ok = asyncio.run(run())
+    finally:
+        outbox.close()
+        if history is not None:
+            history.close()
+    return 0 if ok else EXIT_PLATFORM
+
+
+def _alerts(args: argparse.Namespace) -> int:
+    """One line per alert: time, rule, shop, order, transition, state, attempts, last error.
+    Never a URL: the errors name channels by number and scheme only."""
+    from kameng_tui.alerts.outbox import Outbox, OutboxError
+    from kameng_tui.output import local_time, to_lines
+
+    try:
+        outbox = Outbox()
+    except OutboxError as exc:
+        return fail(EXIT_PLATFORM, str(exc))
+    try:
+        rows = outbox.recent(failed_only=args.failed)
+    finally:
+        outbox.close()
+    lines = [
+        (
+            local_time(row.created_at),
+            clean(row.rule, limit=64),
+            clean(row.profile, limit=64),
+            clean(row.order_no, limit=64),
+            row.transition,
+            row.state,
+            str(row.attempts),
+            clean(row.last_error, limit=200),
+        )
+        for row in rows
+    ]
+    sys.stdout.write(to_lines(lines))
     return 0
 
 

@@ -35,6 +35,7 @@ COMMON_KEYS = frozenset(
         "interval",
         "notify",
         "bell",
+        "desktop",  # desktop notifications through the terminal (kameng_tui.tui.desktop)
         "stalled_minutes",
         "read_only",
         "staff",
@@ -111,6 +112,9 @@ class Config:
     # `[keymap]`: binding id -> comma-separated keys (checked against the app's ids by
     # `config check`; kameng_tui.tui.keymap lists them).
     keymap: Mapping[str, str] = field(default_factory=dict)
+    # `[[alerts]]`: the rule tables as written, checked and parsed by kameng_tui.alerts.rules
+    # (`kameng-tui watch`, `config check`).
+    alerts: tuple[Mapping[str, Any], ...] = ()
 
     def profile(self, name: str | None) -> Profile:
         """The named profile, else the default one, else the only one, else the demo."""
@@ -185,7 +189,7 @@ def load(path: Path, *, required: bool = False) -> Config:
 
 
 def parse(data: Mapping[str, Any], path: Path | None = None) -> Config:
-    known = {"default_profile", "profiles", "history_days", "history_max_mb", "keymap"}
+    known = {"default_profile", "profiles", "history_days", "history_max_mb", "keymap", "alerts"}
     unknown = set(data) - known
     if unknown:
         raise ConfigError(path, sorted(unknown)[0], "unknown key")
@@ -201,7 +205,18 @@ def parse(data: Mapping[str, Any], path: Path | None = None) -> Config:
     if default is not None and default not in profiles:
         raise ConfigError(path, "default_profile", f"no profile {default!r}")
     keymap = _keymap(data.get("keymap", {}), path)
-    return Config(path, default, profiles, history_days=days, history_max_mb=max_mb, keymap=keymap)
+    alerts = data.get("alerts", [])
+    if not isinstance(alerts, list) or not all(isinstance(t, Mapping) for t in alerts):
+        raise ConfigError(path, "alerts", "must be [[alerts]] tables")
+    return Config(
+        path,
+        default,
+        profiles,
+        history_days=days,
+        history_max_mb=max_mb,
+        keymap=keymap,
+        alerts=tuple(alerts),
+    )
 
 
 def _keymap(table: object, path: Path | None) -> dict[str, str]:
@@ -274,6 +289,9 @@ def _check_common(table: Mapping[str, Any], key: str, path: Path | None) -> None
         if option == "notify":
             if value not in ("all", "followed", "none"):
                 raise ConfigError(path, where, 'must be "all", "followed" or "none"')
+        elif option == "desktop":
+            if value not in ("auto", "osc9", "osc777", "off"):
+                raise ConfigError(path, where, 'must be "auto", "osc9", "osc777" or "off"')
         elif option in ("bell", "read_only", "staff"):
             if not isinstance(value, bool):
                 raise ConfigError(path, where, "must be true or false")
