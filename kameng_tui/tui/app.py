@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
+import threading
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -47,6 +49,13 @@ if TYPE_CHECKING:
 textual_fixes.apply()
 
 EXIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+EXIT_GRACE = 5.0  # seconds an orderly exit may take after a signal
+
+
+def _force_exit(code: int) -> None:
+    os._exit(code)
+
+
 DEFAULT_INTERVAL = 5.0  # seconds between polls, for a profile without `interval`
 
 
@@ -81,6 +90,7 @@ class KamengApp(App[None]):
         self.set_keymap(dict(keymap or {}))
         self._notices = list(notices)  # said once the app is up (e.g. running without history)
         self._signals: list[int] = []
+        self._exit_watchdog: threading.Timer | None = None
         self.backend = backend
         self.clock: Clock = clock or SystemClock()
         self.messages = Messages(lang)
@@ -152,6 +162,18 @@ class KamengApp(App[None]):
 
     def _exit_on_signal(self, number: int) -> None:
         self.exit(return_code=128 + number)
+        self._arm_exit_watchdog(128 + number)
+
+    def _arm_exit_watchdog(self, code: int, grace: float = EXIT_GRACE) -> None:
+        """After a signal the terminal may be gone (an SSH drop): Textual's restore writes can
+        then wait for ever on its output queue (seen when `q` and the drop came together),
+        leaving a process behind. If the orderly exit has not finished within `grace` seconds,
+        end the process: SQLite keeps its last committed transaction either way."""
+        if self._exit_watchdog is not None:
+            return
+        self._exit_watchdog = threading.Timer(grace, _force_exit, (code,))
+        self._exit_watchdog.daemon = True
+        self._exit_watchdog.start()
 
     def _handle_exception(self, error: Exception) -> None:
         """An unhandled exception ends the app. Textual's report shows every frame's local
