@@ -13,7 +13,6 @@ watcher first met its shop is not announced.
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -134,12 +133,7 @@ class Outbox:
             except sqlite3.DatabaseError as exc:
                 if not is_damage(exc):
                     raise
-                stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-                kept = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
-                for suffix in ("", "-wal", "-shm"):
-                    source = self.path.with_name(self.path.name + suffix)
-                    if source.exists():
-                        os.replace(source, kept.with_name(kept.name + suffix))
+                kept = files.move_aside(self.path)
                 self.notices.append(f"alerts database was damaged: kept as {kept}")
                 self._db = self._open()
         except (sqlite3.Error, OSError) as exc:

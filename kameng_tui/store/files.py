@@ -12,6 +12,7 @@ import fcntl
 import os
 import tempfile
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 FILE_MODE = 0o600
@@ -70,3 +71,15 @@ def locked(path: Path) -> Iterator[None]:
 
 def is_disk_full(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def move_aside(path: Path) -> Path:
+    """Keep a damaged SQLite file (and its -wal, -shm) for the user under a new name,
+    `<name>.damaged-<time>`, so a fresh one can start in its place. The new name."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    kept = path.with_name(f"{path.name}.damaged-{stamp}")
+    for suffix in ("", "-wal", "-shm"):
+        source = path.with_name(path.name + suffix)
+        if source.exists():
+            os.replace(source, kept.with_name(kept.name + suffix))
+    return kept

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable
@@ -183,12 +182,7 @@ class HistoryStore:
 
     def _move_aside(self) -> Path:
         """Keep the damaged file (and its -wal, -shm) for the user, under a new name."""
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        kept = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
-        for suffix in ("", "-wal", "-shm"):
-            source = self.path.with_name(self.path.name + suffix)
-            if source.exists():
-                os.replace(source, kept.with_name(kept.name + suffix))
+        kept = files.move_aside(self.path)
         self._say(f"history database was damaged: kept as {kept}; started a fresh one")
         return kept
 
