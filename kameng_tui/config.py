@@ -251,6 +251,8 @@ def _profile(name: str, table: object, path: Path | None) -> Profile:
     from kameng_tui.backends import registry
 
     key = f"profiles.{name}"
+    if "\x1f" in name:  # it separates the shop from the number in an order key (domain/order)
+        raise ConfigError(path, key, "a profile name cannot hold the unit separator (U+001F)")
     if not isinstance(table, Mapping):
         raise ConfigError(path, key, "must be a table")
     platform = table.get("platform")

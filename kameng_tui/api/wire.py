@@ -84,6 +84,7 @@ def encode_order(order: Order) -> dict[str, Any]:
             }
             for e in order.timeline
         ],
+        **({"shop": order.shop} if order.shop else {}),
     }
 
 
@@ -256,7 +257,13 @@ def decode_order(value: object, path: str = "order") -> Order:
         card_codes=tuple(bounded(c) for c in codes[:LIST_LIMIT] if isinstance(c, str)),
         refund=refund,
         timeline=tuple(timeline),
+        shop=_shop(f.text("shop", required=False)),
     )
+
+
+def _shop(name: str) -> str:
+    """A hub's shop name; one holding the key separator is kept visible instead."""
+    return name.replace("\x1f", "\u241f")
 
 
 def decode_error(value: object) -> tuple[str, str] | None:

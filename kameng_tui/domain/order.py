@@ -75,6 +75,16 @@ class Order(NamedTuple):
     card_codes: tuple[str, ...] = ()
     refund: Refund | None = None
     timeline: tuple[TimelineEvent, ...] = ()
+    # The shop the order belongs to where several are read as one: a hub's watched profile,
+    # or a profile of a merged view. "" for a single shop.
+    shop: str = ""
+
+    @property
+    def key(self) -> str:
+        """The order's identity in a book: its number, qualified by its shop when it has one.
+        Shop names are profile names, which cannot hold U+001F (config.py), so the first unit
+        separator ends the shop whatever the (untrusted) number holds."""
+        return self.order_no if not self.shop else order_key(self.shop, self.order_no)
 
     @property
     def actor(self) -> Actor:
@@ -89,6 +99,10 @@ class Order(NamedTuple):
         if self.status is OrderStatus.PENDING_PAYMENT:
             return Actor.CUSTOMER
         return Actor.NOBODY
+
+
+def order_key(shop: str, order_no: str) -> str:
+    return f"{shop}\x1f{order_no}" if shop else order_no
 
 
 def stand_in(
