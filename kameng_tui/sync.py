@@ -179,12 +179,12 @@ async def read_all(
             await space(last, limits.page_spacing)
         result = await fetch_page(backend, cursor, limits.poll_deadline)
         last = time.monotonic()
-        orders.update((o.order_no, o) for o in result.orders)
+        orders.update((o.key, o) for o in result.orders)
         skipped += result.skipped
         for item in result.unreadable:
             unreadable[item.order_no] = item
         for order in result.orders:
-            unreadable.pop(order.order_no, None)
+            unreadable.pop(order.key, None)
         stop = paging.stop(cursor, result, len(orders))
         if stop is not None:
             if not stop.cap:
@@ -254,7 +254,7 @@ class Syncer:
         self.next_at: datetime | None = None  # None: due now
         self.polls = 0
         self.more = False  # the backend has another page ready
-        self.received: set[str] = set()  # order numbers of the sync that started from scratch
+        self.received: set[str] = set()  # order keys of the sync that started from scratch
         self.full_syncs = 0  # syncs from no cursor that have completed
         self.skipped: list[str] = []  # malformed orders the last page left out, one line each
         self.unreadable: list[Unreadable] = []  # watched orders the last poll could not read
@@ -342,7 +342,7 @@ class Syncer:
         if from_scratch and not self.more:
             self.received = set()
         if from_scratch or self.more:
-            self.received.update(o.order_no for o in result.orders)
+            self.received.update(o.key for o in result.orders)
         now = self.clock.now()
         stand_ins = []
         for problem in result.unreadable:
@@ -380,7 +380,7 @@ class Syncer:
         if stop is not None:
             # What was read stays; the pass did not end, so nothing can be said gone, and the
             # next poll starts it again (after the interval: the shop will not have changed).
-            self.received |= {o.order_no for o in self.book}
+            self.received |= {o.key for o in self.book}
             self.polls += 1
             self._failed(stop.message, None, retryable=False)
             return changes

@@ -43,7 +43,7 @@ MAX_WAIT = 60.0  # seconds the loop sleeps at most between looks at its work
 class Shop:
     profile: Profile
     syncer: Syncer
-    touched: set[str] = field(default_factory=set)  # order numbers of the pass under way
+    touched: set[str] = field(default_factory=set)  # order keys of the pass under way
     error: str | None = None  # the last poll problem said
 
 
@@ -123,7 +123,7 @@ class Watcher:
         policy = shop.profile.policy
         known = self.known[name]
         baseline = not self.outbox.has_baseline(name)
-        numbers = shop.touched | {o.order_no for o in book.active()}
+        numbers = shop.touched | {o.key for o in book.active()}
         shop.touched = set()
         changes: list[Change] = []
         states: list[tuple[str, OrderStatus, frozenset[Attention]]] = []

@@ -215,7 +215,7 @@ class Change:
     @property
     def key(self) -> str:
         """Stable across restarts: the same transition of the same order at the same update."""
-        return f"{self.profile}\x1f{self.order.order_no}\x1f{self.transition}@" + (
+        return f"{self.profile}\x1f{self.order.key}\x1f{self.transition}@" + (
             self.order.updated_at.isoformat()
         )
 

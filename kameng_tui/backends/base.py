@@ -94,6 +94,11 @@ class Backend(ABC):
         platform refuses or fails (one line)."""
         raise BackendError(f"{self.platform} does not offer {action.value}")
 
+    async def act(self, order: Order, action: Action, text: str | None = None) -> Order:
+        """`perform` on this order: where the tracker acts. A backend that reads several
+        shops (a hub) routes by the order's shop."""
+        return await self.perform(order.order_no, action, text)
+
     @abstractmethod
     async def fetch_changes(self, cursor: str | None) -> SyncResult:
         """Everything when `cursor` is None, else what changed since it."""

@@ -66,9 +66,9 @@ class KamengBackend(Backend):
             skipped=skipped,
         )
 
-    async def get_order(self, order_no: str) -> Order | None:
+    async def get_order(self, order_no: str, shop: str = "") -> Order | None:
         path = f"{API_PREFIX}/orders/{quote(order_no, safe='')}"
-        answer = await self._get(path, None, missing_ok=True)
+        answer = await self._get(path, {"shop": shop} if shop else None, missing_ok=True)
         if answer.status == 404:
             return None
         try:
@@ -76,13 +76,20 @@ class KamengBackend(Backend):
         except WireError as exc:
             raise MalformedOrder(f"malformed answer: {exc}") from None
 
-    async def perform(self, order_no: str, action: Action, text: str | None = None) -> Order:
+    async def act(self, order: Order, action: Action, text: str | None = None) -> Order:
+        return await self.perform(order.order_no, action, text, shop=order.shop)
+
+    async def perform(
+        self, order_no: str, action: Action, text: str | None = None, *, shop: str = ""
+    ) -> Order:
+        """`shop`: the order's shop on a hub (`kameng-tui watch --serve`), which serves several."""
         body: dict[str, str] = {"action": action.value}
         if text:
             body["text"] = text
         answer = await self.http.request(
             "POST",
             f"{API_PREFIX}/orders/{quote(order_no, safe='')}/actions",
+            params={"shop": shop} if shop else None,
             json_body=body,
             headers=self._headers,
         )

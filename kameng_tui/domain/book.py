@@ -36,8 +36,8 @@ class ChangeSet:
 
     @property
     def touched(self) -> set[str]:
-        """Order numbers that appeared or changed (not removed ones)."""
-        return {o.order_no for o in self.added} | {new.order_no for _, new in self.changed}
+        """Keys of the orders that appeared or changed (not removed ones)."""
+        return {o.key for o in self.added} | {new.key for _, new in self.changed}
 
     def status_changes(self) -> list[tuple[Order, Order]]:
         return [(old, new) for old, new in self.changed if old.status is not new.status]
@@ -62,20 +62,21 @@ class OrderBook:
     def __iter__(self) -> Iterator[Order]:
         return iter(self._orders.values())
 
-    def __contains__(self, order_no: object) -> bool:
-        return order_no in self._orders
+    def __contains__(self, key: object) -> bool:
+        return key in self._orders
 
-    def get(self, order_no: str) -> Order | None:
-        return self._orders.get(order_no)
+    def get(self, key: str) -> Order | None:
+        """The order of this key (`Order.key`: the number, qualified by a shop if any)."""
+        return self._orders.get(key)
 
-    def version(self, order_no: str) -> int:
-        return self._versions.get(order_no, 0)
+    def version(self, key: str) -> int:
+        return self._versions.get(key, 0)
 
     def active(self) -> Iterable[Order]:
         return self._active.values()
 
     def attention_set(self, now: datetime, policy: AttentionPolicy = DEFAULT_POLICY) -> set[str]:
-        return {o.order_no for o in self._active.values() if needs_attention(o, now, policy)}
+        return {o.key for o in self._active.values() if needs_attention(o, now, policy)}
 
     def attention_ranks(
         self, now: datetime, policy: AttentionPolicy = DEFAULT_POLICY
@@ -85,7 +86,7 @@ class OrderBook:
         for order in self._active.values():
             if needs_attention(order, now, policy):
                 reasons = attention_reasons(order, now, policy)
-                ranks[order.order_no] = _RANK[reasons[0]]
+                ranks[order.key] = _RANK[reasons[0]]
         return ranks
 
     def apply(self, orders: Iterable[Order], removed: Iterable[str] = ()) -> ChangeSet:
@@ -93,10 +94,12 @@ class OrderBook:
         each order at most once: a batch naming an order twice counts its last version, and an
         order both sent and removed is removed (platform data is not trusted to be tidy)."""
         gone = set(removed)
-        batch = {o.order_no: o for o in orders if o.order_no not in gone}
+        batch = {o.key: o for o in orders}
+        for key in gone & batch.keys() if gone else ():
+            del batch[key]
         changes = ChangeSet()
-        for order in batch.values():
-            old = self._orders.get(order.order_no)
+        for key, order in batch.items():
+            old = self._orders.get(key)
             if old is None:
                 changes.added.append(order)
             elif old != order:
@@ -104,18 +107,17 @@ class OrderBook:
                 self._uncount(old)
             else:
                 continue
-            self._store(order)
-        for order_no in dict.fromkeys(removed):
-            old = self._orders.pop(order_no, None)
+            self._store(key, order)
+        for key in dict.fromkeys(removed):
+            old = self._orders.pop(key, None)
             if old is not None:
-                self._versions.pop(order_no, None)
-                self._active.pop(order_no, None)
+                self._versions.pop(key, None)
+                self._active.pop(key, None)
                 self._uncount(old)
                 changes.removed.append(old)
         return changes
 
-    def _store(self, order: Order) -> None:
-        no = order.order_no
+    def _store(self, no: str, order: Order) -> None:
         self._orders[no] = order
         self._versions[no] = self._versions.get(no, 0) + 1
         if order.status.is_final:

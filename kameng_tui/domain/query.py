@@ -272,13 +272,13 @@ def narrow_text(
 ) -> list[Order]:
     """Only the rows that match the query's words, fields and ages, in their order.
 
-    `blobs` maps order numbers to `search_blob`; without it each row's is made here."""
+    `blobs` maps order keys to `search_blob`; without it each row's is made here."""
     if query.has_text:
         if blobs is None:
-            blobs = {o.order_no: search_blob(o) for o in rows}
+            blobs = {o.key: search_blob(o) for o in rows}
         # Every word and field value must be in the order's text: cheap tests on one string.
         for needle in (*query.words, *(value for _, value in query.fields)):
-            rows = [o for o in rows if needle in blobs[o.order_no]]
+            rows = [o for o in rows if needle in blobs[o.key]]
         for key, value in query.fields:
             rows = _narrow_field(rows, key, value)
     for bound in query.ages:

@@ -44,19 +44,20 @@ class SortColumn(StrEnum):
 _STATUS_RANK = {status: rank for rank, status in enumerate(OrderStatus)}
 _TYPE_RANK = {ptype: rank for rank, ptype in enumerate(ProductType)}
 
-# Every key ends with the order number, so equal values still sort the same way every time.
+# Every key ends with the order number and its shop (a merged view holds several shops), so
+# equal values still sort the same way every time.
 # attrgetter builds the key tuple in C: sorted indexes call these hundreds of thousands of times.
 SORT_KEYS: dict[SortColumn, Callable[[Order], Any]] = {
-    SortColumn.UPDATED: attrgetter("updated_at", "order_no"),
-    SortColumn.ORDER_NO: attrgetter("order_no"),
-    SortColumn.PRODUCT: attrgetter("product_name", "order_no"),
-    SortColumn.TYPE: lambda o: (_TYPE_RANK[o.product_type], o.order_no),
-    SortColumn.AMOUNT: attrgetter("amount", "order_no"),
-    SortColumn.STATUS: lambda o: (_STATUS_RANK[o.status], o.order_no),
-    SortColumn.LABEL: lambda o: (o.label.text if o.label else "", o.order_no),
+    SortColumn.UPDATED: attrgetter("updated_at", "order_no", "shop"),
+    SortColumn.ORDER_NO: attrgetter("order_no", "shop"),
+    SortColumn.PRODUCT: attrgetter("product_name", "order_no", "shop"),
+    SortColumn.TYPE: lambda o: (_TYPE_RANK[o.product_type], o.order_no, o.shop),
+    SortColumn.AMOUNT: attrgetter("amount", "order_no", "shop"),
+    SortColumn.STATUS: lambda o: (_STATUS_RANK[o.status], o.order_no, o.shop),
+    SortColumn.LABEL: lambda o: (o.label.text if o.label else "", o.order_no, o.shop),
     # Urgency changes with the clock, so no stored key can hold it: its index is the update
     # time's, and `_derive` lifts the orders that need attention to the front.
-    SortColumn.URGENCY: attrgetter("updated_at", "order_no"),
+    SortColumn.URGENCY: attrgetter("updated_at", "order_no", "shop"),
 }
 
 
@@ -66,7 +67,7 @@ class Filter:
     status: OrderStatus | None = None
     attention: bool = False
     search: str = ""  # a query (kameng_tui.domain.query): words, and keys like status:failed
-    only: frozenset[str] | None = None  # these order numbers only (the followed ones)
+    only: frozenset[str] | None = None  # these orders only, by key (the followed ones)
 
     @property
     def is_trivial(self) -> bool:
@@ -103,7 +104,7 @@ class OrderView:
         self.descending = descending
         self.filter = filter
         self.attention: set[str] = set()
-        self.urgency: dict[str, int] = {}  # order number -> rank of its most urgent reason
+        self.urgency: dict[str, int] = {}  # order key -> rank of its most urgent reason
         self.rows: list[Order] = []
         # The clock `age:` in a query is measured against (the screen gives its own).
         self.now: Callable[[], datetime] = _utc_now
@@ -125,27 +126,27 @@ class OrderView:
     def __len__(self) -> int:
         return len(self.rows)
 
-    def index_of(self, order_no: str) -> int | None:
+    def index_of(self, key: str) -> int | None:
         """Row of the order, or None when it is not shown: a binary search, as rows are sorted
         by a unique key (mapping 100,000 rows on every filter switch would cost a frame)."""
-        order = self.book.get(order_no)
+        order = self.book.get(key)
         if order is None:
             return None
         if self.sort is SortColumn.URGENCY:
             if self._positions is None:
-                self._positions = {o.order_no: i for i, o in enumerate(self.rows)}
-            return self._positions.get(order_no)
-        key = SORT_KEYS[self.sort]
-        target = key(order)
+                self._positions = {o.key: i for i, o in enumerate(self.rows)}
+            return self._positions.get(key)
+        sort_key = SORT_KEYS[self.sort]
+        target = sort_key(order)
         rows, lo, hi = self.rows, 0, len(self.rows)
         while lo < hi:
             mid = (lo + hi) // 2
-            probe = key(rows[mid])
+            probe = sort_key(rows[mid])
             if (probe > target) if self.descending else (probe < target):
                 lo = mid + 1
             else:
                 hi = mid
-        if lo < len(rows) and rows[lo].order_no == order_no:
+        if lo < len(rows) and rows[lo].key == key:
             return lo
         return None
 
@@ -164,19 +165,19 @@ class OrderView:
         for old in changes.removed:
             index.remove(old)
             buckets[old.status].remove(old)
-            blobs.pop(old.order_no, None)
+            blobs.pop(old.key, None)
         for old, new in changes.changed:
             index.remove(old)
             index.add(new)
             buckets[old.status].remove(old)
             self._bucket(new.status).add(new)
             if blobs:
-                blobs[new.order_no] = _search_blob(new)
+                blobs[new.key] = _search_blob(new)
         for new in changes.added:
             index.add(new)
             self._bucket(new.status).add(new)
             if blobs:
-                blobs[new.order_no] = _search_blob(new)
+                blobs[new.key] = _search_blob(new)
         self._derive()
 
     def set_attention(self, attention: set[str], urgency: dict[str, int] | None = None) -> bool:
@@ -285,10 +286,10 @@ class OrderView:
                 rows = [o for o in rows if o.product_type in types]
         if flt.only is not None and rows:  # the followed orders
             only = flt.only
-            rows = [o for o in rows if o.order_no in only]
+            rows = [o for o in rows if o.key in only]
         if (query.has_text or query.ages) and rows:
             if query.has_text and not self._blobs:
-                self._blobs.update((o.order_no, _search_blob(o)) for o in self.book)
+                self._blobs.update((o.key, _search_blob(o)) for o in self.book)
             rows = narrow_text(rows, query, self.now(), self._blobs)
         self._positions = None
         if self.sort is SortColumn.URGENCY:
@@ -312,12 +313,12 @@ class OrderView:
         whole list around."""
         urgency = self.urgency
         if self.descending:
-            urgent = [o for o in reversed(rows) if o.order_no in urgency]
-            rest = [o for o in rows if o.order_no not in urgency]
+            urgent = [o for o in reversed(rows) if o.key in urgency]
+            rest = [o for o in rows if o.key not in urgency]
         else:
-            urgent = [o for o in rows if o.order_no in urgency]
-            rest = [o for o in reversed(rows) if o.order_no not in urgency]
-        urgent.sort(key=lambda o: urgency[o.order_no])  # stable: oldest first within a rank
+            urgent = [o for o in rows if o.key in urgency]
+            rest = [o for o in reversed(rows) if o.key not in urgency]
+        urgent.sort(key=lambda o: urgency[o.key])  # stable: oldest first within a rank
         ordered = urgent + rest
         if not self.descending:
             ordered.reverse()

@@ -29,6 +29,8 @@ from kameng_tui.domain.status import OrderStatus
 from kameng_tui.store import files
 from kameng_tui.store.files import is_disk_full
 
+# The `order_no` columns hold Order.key: the number, qualified by its shop where a profile
+# reads several (a hub): the same as the number for every single shop.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: (
         """CREATE TABLE changes (
@@ -357,13 +359,13 @@ class HistoryStore:
                 "INSERT OR REPLACE INTO orders (profile, order_no, data, seen_at, status)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (
-                    (profile, o.order_no, _dump(o), seen, f"{o.status.value}|{o.raw_status}")
+                    (profile, o.key, _dump(o), seen, f"{o.status.value}|{o.raw_status}")
                     for o in touched
                 ),
             )
             connection.executemany(
                 "DELETE FROM orders WHERE profile = ? AND order_no = ?",
-                ((profile, o.order_no) for o in removed),
+                ((profile, o.key) for o in removed),
             )
 
     # -- reading: a problem gives nothing (and is said once), never an exception ------------
@@ -433,7 +435,7 @@ def _reason(exc: BaseException) -> str:
 
 def _change_row(profile: str, order: Order, at: datetime) -> tuple[str, ...]:
     label = order.label.text if order.label else ""
-    return (profile, order.order_no, at.isoformat(), order.status.value, order.raw_status, label)
+    return (profile, order.key, at.isoformat(), order.status.value, order.raw_status, label)
 
 
 def _dump(order: Order) -> str:

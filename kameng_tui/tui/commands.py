@@ -99,7 +99,7 @@ class OrderNumbers(Provider):
             yield Hit(
                 matcher.match(number) or 0.5,
                 highlight(matcher, title),
-                partial(screen.go_to_order, order.order_no),
+                partial(screen.go_to_order, order.key),
                 text=title,
                 help=_help(f"{clean(order.product_name)} · {t.enum('status', order.status)}"),
             )

@@ -213,7 +213,7 @@ async def test_palette_go_to_order_entries_show_hostile_numbers_literally(
             await pilot.press("enter")
             await pilot.pause()
             assert app.screen_stack[-1] is screen, name
-            assert screen.order_list.selected_no == order.order_no, name
+            assert screen.order_list.selected_key == order.order_no, name
             assert_safe(app, (name, "after go to order"))
 
 

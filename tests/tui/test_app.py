@@ -72,7 +72,7 @@ async def test_first_poll_fills_list_header_and_detail(make_app: AppFactory) -> 
         updated = [o.updated_at for o in screen.view.rows]
         assert updated == sorted(updated, reverse=True)  # newest update first by default
         first = screen.view.rows[0]
-        assert screen.order_list.selected_no == first.order_no
+        assert screen.order_list.selected_key == first.order_no
         assert screen.detail.order is not None and screen.detail.order.order_no == first.order_no
         assert screen.order_list.has_focus
 
@@ -87,15 +87,15 @@ async def test_status_filter_keeps_selection_and_counts(make_app: AppFactory) ->
         await pilot.pause()
         assert {o.status for o in screen.view.rows} == {OrderStatus.PAID}
         assert len(screen.view) == screen.book.by_status[OrderStatus.PAID]
-        assert screen.order_list.selected_no == paid.order_no
+        assert screen.order_list.selected_key == paid.order_no
         screen.sidebar.choose(product_type=paid.product_type.value)
         await pilot.pause()
         assert {o.product_type for o in screen.view.rows} == {paid.product_type}
-        assert screen.order_list.selected_no == paid.order_no
+        assert screen.order_list.selected_key == paid.order_no
         await pilot.press("escape")  # clears the sidebar filters
         await pilot.pause()
         assert len(screen.view) == 300
-        assert screen.order_list.selected_no == paid.order_no
+        assert screen.order_list.selected_key == paid.order_no
 
 
 async def test_attention_key_filters_to_orders_needing_attention(make_app: AppFactory) -> None:
@@ -122,12 +122,12 @@ async def test_search_as_you_type_and_escape_clears(make_app: AppFactory) -> Non
         await pilot.press(*target.order_no[-8:])  # the unique tail of the number
         await pilot.pause()
         assert row_numbers(screen) == [target.order_no]
-        assert screen.order_list.selected_no == target.order_no
+        assert screen.order_list.selected_key == target.order_no
         await pilot.press("escape")
         await pilot.pause()
         assert len(screen.view) == 300
         assert screen.order_list.has_focus
-        assert screen.order_list.selected_no == target.order_no
+        assert screen.order_list.selected_key == target.order_no
 
 
 async def test_search_matches_product_and_account(make_app: AppFactory) -> None:
@@ -151,20 +151,20 @@ async def test_sort_cycles_and_keeps_selection(make_app: AppFactory) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(app, pilot)
         await pilot.press("j", "j", "j", "j", "j")
-        selected = screen.order_list.selected_no
+        selected = screen.order_list.selected_key
         await pilot.press("s")
         await pilot.pause()
         assert sort_of(screen) is SortColumn.ORDER_NO and not screen.view.descending
         assert row_numbers(screen) == sorted(row_numbers(screen))
-        assert screen.order_list.selected_no == selected
+        assert screen.order_list.selected_key == selected
         await pilot.press("S")
         await pilot.pause()
         assert row_numbers(screen) == sorted(row_numbers(screen), reverse=True)
-        assert screen.order_list.selected_no == selected
+        assert screen.order_list.selected_key == selected
         await pilot.press("s")  # product
         await pilot.pause()
         assert sort_of(screen) is SortColumn.PRODUCT
-        assert screen.order_list.selected_no == selected
+        assert screen.order_list.selected_key == selected
 
 
 async def test_refresh_applies_changes_and_keeps_selection_and_scroll(
@@ -174,7 +174,7 @@ async def test_refresh_applies_changes_and_keeps_selection_and_scroll(
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(app, pilot)
         await pilot.press("pagedown", "pagedown", "j", "j")
-        selected = screen.order_list.selected_no
+        selected = screen.order_list.selected_key
         offset = screen.order_list.cursor - int(screen.order_list.scroll_offset.y)
         version_before = {o.order_no: screen.book.version(o.order_no) for o in screen.book}
         clock.advance(120)
@@ -182,7 +182,7 @@ async def test_refresh_applies_changes_and_keeps_selection_and_scroll(
         changed = [no for no, v in version_before.items() if screen.book.version(no) != v]
         assert changed, "two simulated minutes change some orders"
         assert screen.syncer.polls == 2
-        assert screen.order_list.selected_no == selected
+        assert screen.order_list.selected_key == selected
         new_offset = screen.order_list.cursor - int(screen.order_list.scroll_offset.y)
         assert new_offset == offset  # the selected row stays where it was on screen
         assert any(screen.order_list.is_marked_changed(no) for no in changed)
@@ -283,7 +283,7 @@ async def test_mouse_click_selects_row_and_header_sorts(make_app: AppFactory) ->
         order_list = screen.order_list
         await pilot.click(order_list, offset=(20, 4))  # header is line 0: line 4 is the 4th row
         await pilot.pause()
-        assert order_list.selected_no == screen.view.rows[3].order_no
+        assert order_list.selected_key == screen.view.rows[3].order_no
         await pilot.click(order_list, offset=(14, 0))  # the order number header, after the age
         await pilot.pause()
         assert screen.view.sort is SortColumn.ORDER_NO
@@ -391,7 +391,7 @@ async def test_card_codes_stay_masked_until_asked_and_mask_again_on_the_next_ord
         await pilot.press("j")
         await pilot.press("k")
         await pilot.pause()
-        assert screen.order_list.selected_no == with_codes.order_no
+        assert screen.order_list.selected_key == with_codes.order_no
         assert code not in screen_text(app)
 
 
@@ -481,13 +481,13 @@ async def test_changes_above_a_scrolled_view_are_counted_not_jumped_to(
         screen = await settle(app, pilot)
         await pilot.press("pagedown", "pagedown", "pagedown")
         top = int(screen.order_list.scroll_offset.y)
-        selected = screen.order_list.selected_no
+        selected = screen.order_list.selected_key
         assert top > 0
         clock.advance(120)
         await refresh_now(app, pilot)
         above = screen.order_list.updated_above
         assert above, "orders updated since sort to the top, above the view"
-        assert screen.order_list.selected_no == selected
+        assert screen.order_list.selected_key == selected
         assert f"↑ {len(above)} updated" in screen_text(app).splitlines()[1]
         await pilot.press("home")
         await pilot.pause()
@@ -561,7 +561,7 @@ async def test_palette_jumps_to_an_order_by_number(make_app: AppFactory) -> None
             await pilot.pause(0.01)
         await pilot.press("enter")
         await pilot.pause()
-        assert screen.order_list.selected_no == target.order_no
+        assert screen.order_list.selected_key == target.order_no
         assert len(screen.view) == 300  # the filter that hid it was cleared
 
 

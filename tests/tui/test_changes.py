@@ -91,7 +91,7 @@ async def test_the_change_log_lists_time_order_product_and_from_to(clock: Manual
         await pilot.press("enter")  # goes to that order
         await pilot.pause()
         assert isinstance(app.screen, OrdersScreen)
-        assert screen.order_list.selected_no == cells[1]
+        assert screen.order_list.selected_key == cells[1]
 
 
 async def test_at_80x24_the_bar_covers_nothing(clock: ManualClock) -> None:

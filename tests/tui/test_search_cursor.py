@@ -24,15 +24,15 @@ def assert_cursor_on_screen(screen: OrdersScreen) -> None:
     lst = screen.order_list
     rows = screen.view.rows
     if not rows:
-        assert lst.selected_no is None
+        assert lst.selected_key is None
         assert screen.detail.order is None
         return
     assert 0 <= lst.cursor < len(rows)
-    assert lst.selected_no == rows[lst.cursor].order_no
+    assert lst.selected_key == rows[lst.cursor].order_no
     top = int(lst.scroll_offset.y)
     assert top <= lst.cursor < top + lst._page_height, (top, lst.cursor)
     assert screen.detail.order is not None
-    assert screen.detail.order.order_no == lst.selected_no
+    assert screen.detail.order.order_no == lst.selected_key
 
 
 def current(app: object) -> object:
@@ -53,20 +53,20 @@ async def test_cursor_goes_to_the_first_row_when_the_selection_is_filtered_out(
         screen = await settle(app, pilot)
         await pilot.press("end")  # the last order, scrolled far down
         await pilot.pause()
-        last = screen.order_list.selected_no
+        last = screen.order_list.selected_key
         assert screen.order_list.cursor == 299
         # A search that leaves out the selected order: the cursor goes to the first row.
         target = next(o for o in screen.view.rows[:50] if o.account)
         await type_search(pilot, target.order_no[-8:])
         assert [o.order_no for o in screen.view.rows] == [target.order_no]
         assert screen.order_list.cursor == 0 and int(screen.order_list.scroll_offset.y) == 0
-        assert screen.order_list.selected_no == target.order_no != last
+        assert screen.order_list.selected_key == target.order_no != last
         assert_cursor_on_screen(screen)
         # Esc: the full list again, scrolled to the selected order.
         await pilot.press("escape")
         await pilot.pause()
         assert len(screen.view) == 300
-        assert screen.order_list.selected_no == target.order_no
+        assert screen.order_list.selected_key == target.order_no
         assert_cursor_on_screen(screen)
         # `a`: only orders needing attention; the selected one may not be among them.
         await pilot.press("end")
@@ -136,7 +136,7 @@ async def test_enter_opens_the_details_full_screen_and_escape_returns(
         screen = await settle(app, pilot)
         await pilot.press("j", "j")
         await pilot.pause()
-        selected = screen.order_list.selected_no
+        selected = screen.order_list.selected_key
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, OrderDetailScreen)
@@ -146,7 +146,7 @@ async def test_enter_opens_the_details_full_screen_and_escape_returns(
         await pilot.press("escape")
         await pilot.pause()
         assert current(app) is screen
-        assert screen.order_list.selected_no == selected
+        assert screen.order_list.selected_key == selected
 
 
 async def test_u_sorts_by_urgency_in_one_key(make_app: AppFactory) -> None:
@@ -166,7 +166,7 @@ async def test_u_sorts_by_urgency_in_one_key(make_app: AppFactory) -> None:
                 assert first.updated_at <= second.updated_at  # the oldest first
         assert_cursor_on_screen(screen)
         # What the key is for: the most urgent order under the cursor, at the top.
-        assert screen.order_list.selected_no == urgent[0].order_no
+        assert screen.order_list.selected_key == urgent[0].order_no
         assert screen.order_list.scroll_y == 0
 
 

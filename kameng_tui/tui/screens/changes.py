@@ -60,7 +60,7 @@ class ChangeLogScreen(ModalScreen[str | None]):
         event.stop()
         key = event.row_key.value
         if key is not None:
-            self.dismiss(self.changes[int(key)].order_no)
+            self.dismiss(self.changes[int(key)].key)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -44,7 +44,7 @@ class OrderDetailScreen(Screen[None]):
         self,
         messages: Messages,
         book: OrderBook,
-        order_no: str,
+        key: str,
         now: Callable[[], datetime],
         policy: AttentionPolicy = DEFAULT_POLICY,
         observed: Callable[[str], list[TimelineEvent]] | None = None,
@@ -52,7 +52,7 @@ class OrderDetailScreen(Screen[None]):
         super().__init__()
         self.t = messages
         self.book = book
-        self.order_no = order_no
+        self.key = key  # Order.key
         self.pane = DetailPane(messages, now, id="detail-full")
         self.pane.policy = policy
         self.pane.observed = observed
@@ -69,10 +69,10 @@ class OrderDetailScreen(Screen[None]):
 
     def _follow(self) -> None:
         """Show the order as the book has it now, if it changed (or is gone)."""
-        version = self.book.version(self.order_no)
+        version = self.book.version(self.key)
         if version != self._version:
             self._version = version
-            self.pane.show(self.book.get(self.order_no))
+            self.pane.show(self.book.get(self.key))
 
     def _tick(self) -> None:
         self._follow()

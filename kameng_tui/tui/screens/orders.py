@@ -206,7 +206,7 @@ class OrdersScreen(Screen[None]):
             self.notify(message, severity="warning", markup=False)
             return
         if orders and len(self.book) == 0 and self.is_attached:
-            self._stale = {o.order_no for o in orders}
+            self._stale = {o.key for o in orders}
             self.apply_changes(self.book.apply(orders), from_poll=False)
             self._update_chrome()
 
@@ -258,7 +258,7 @@ class OrdersScreen(Screen[None]):
         if from_poll:
             self._after_poll(changes)
         self._loaded = self._loaded or (not self.syncer.more and self.syncer.polls > 0)
-        selected = self.order_list.selected_no
+        selected = self.order_list.selected_key
         if selected is not None and selected in touched:
             self.detail.show(self.book.get(selected))
         self._update_counts(len(attention))
@@ -351,7 +351,7 @@ class OrdersScreen(Screen[None]):
 
     def _show_selected(self) -> None:
         self._detail_pending = False
-        selected = self.order_list.selected_no
+        selected = self.order_list.selected_key
         self.detail.show(None if selected is None else self.book.get(selected))
 
     @on(OrderList.SortClicked)
@@ -404,7 +404,7 @@ class OrdersScreen(Screen[None]):
 
     def action_open_detail(self) -> None:
         """Enter: the selected order's details on the whole screen; Esc comes back."""
-        selected = self.order_list.selected_no
+        selected = self.order_list.selected_key
         if selected is None or self.book.get(selected) is None:
             return
         self.app.push_screen(
@@ -435,7 +435,7 @@ class OrdersScreen(Screen[None]):
 
     def allowed_actions(self) -> list[Action]:
         """What may be done to the selected order here: nothing on a read-only profile."""
-        selected = self.order_list.selected_no
+        selected = self.order_list.selected_key
         order = None if selected is None else self.book.get(selected)
         if order is None or getattr(self.app, "read_only", False):
             return []
@@ -447,7 +447,7 @@ class OrdersScreen(Screen[None]):
             self.notify(self.t("actions.read_only"), timeout=3, markup=False)
             return
         actions = self.allowed_actions()
-        selected = self.order_list.selected_no
+        selected = self.order_list.selected_key
         if not actions or selected is None:
             self.notify(self.t("actions.none"), timeout=3, markup=False)
             return
@@ -464,17 +464,16 @@ class OrdersScreen(Screen[None]):
 
         Every action that changes anything asks y/n, naming the order, its product and amount,
         and what was typed (the new account, the note)."""
-        selected = self.order_list.selected_no
+        selected = self.order_list.selected_key
         order = None if selected is None else self.book.get(selected)
         if action is None or order is None or action not in self.allowed_actions():
             return
-        order_no = order.order_no
         t = self.t
         name = t(f"action.{action.value}")
 
         def perform(yes: bool | None, text: str | None) -> None:
             if yes:
-                self._perform(order_no, action, text)
+                self._perform(order, action, text)
 
         def with_text(text: str | None) -> None:
             if action in NEEDS_TEXT and not text:
@@ -528,10 +527,11 @@ class OrdersScreen(Screen[None]):
         return question
 
     @work(group="action", exclusive=True, exit_on_error=False)
-    async def _perform(self, order_no: str, action: Action, text: str | None) -> None:
+    async def _perform(self, target: Order, action: Action, text: str | None) -> None:
         name = self.t(f"action.{action.value}")
+        key, order_no = target.key, target.order_no
         try:
-            order = await self.syncer.backend.perform(order_no, action, text)
+            order = await self.syncer.backend.act(target, action, text)
         except BackendError as exc:
             error = clean(str(exc), limit=160)
             self.notify(self.t("actions.failed", action=name, error=error), severity="error",
@@ -541,11 +541,11 @@ class OrdersScreen(Screen[None]):
             return
         if action in NEEDS_CONFIRMATION:
             # "…pending" until a poll that started after this answer has come back.
-            self._pending[order_no] = self.syncer.polls + (1 if self.syncer.running else 0)
-            self.order_list.pending.add(order_no)
-            self.order_list.refresh_orders({order_no})
+            self._pending[key] = self.syncer.polls + (1 if self.syncer.running else 0)
+            self.order_list.pending.add(key)
+            self.order_list.refresh_orders({key})
         self.apply_changes(self.book.apply([order]))
-        self.detail.show(self.book.get(self.order_list.selected_no or order_no))
+        self.detail.show(self.book.get(self.order_list.selected_key or key))
         self.notify(self.t("actions.done", action=name, no=clean(order_no, limit=64)), timeout=4,
                     markup=False)  # fmt: skip
 
@@ -554,10 +554,10 @@ class OrdersScreen(Screen[None]):
         if not self._pending:
             return
         polls = self.syncer.polls
-        done = {no for no, after in self._pending.items() if polls > after}
+        done = {key for key, after in self._pending.items() if polls > after}
         if done:
-            for order_no in done:
-                del self._pending[order_no]
+            for key in done:
+                del self._pending[key]
             self.order_list.pending -= done
             self.order_list.refresh_orders(done)
 
@@ -654,9 +654,9 @@ class OrdersScreen(Screen[None]):
         self.change_log.add(entries)
         scope = self._setting("notify", "all")
         pinned = self.order_list.pinned
-        followed = [(old, new) for old, new in moved if new.order_no in pinned]
+        followed = [(old, new) for old, new in moved if new.key in pinned]
         shown = [] if scope == "none" else entries if scope == "all" else [
-            e for e in entries if e.order_no in pinned
+            e for e in entries if e.key in pinned
         ]  # fmt: skip
         if shown:
             self.change_bar.show(shown)
@@ -688,18 +688,19 @@ class OrdersScreen(Screen[None]):
     def action_changes(self) -> None:
         screen = ChangeLogScreen(self.t, self.change_log.newest_first())
 
-        def chosen(order_no: str | None) -> None:
-            if order_no is not None and order_no in self.book:
-                self.go_to_order(order_no)
+        def chosen(key: str | None) -> None:
+            if key is not None and key in self.book:
+                self.go_to_order(key)
 
         self.app.push_screen(screen, chosen)
 
     def action_pin(self) -> None:
-        selected = self.order_list.selected_no
-        if selected is None:
+        selected = self.order_list.selected_key
+        order = None if selected is None else self.book.get(selected)
+        if selected is None or order is None:
             return
         pinned = self.order_list.pinned
-        no = clean(selected, limit=64)
+        no = clean(order.order_no, limit=64)
         if selected in pinned:
             pinned.discard(selected)
             self._follows = [f for f in self._follows if f != selected]
@@ -750,14 +751,15 @@ class OrdersScreen(Screen[None]):
 
     def action_unwatch(self) -> None:
         watched = self._watch_list()
-        selected = self.order_list.selected_no
-        if watched is None or selected is None:
+        selected = self.order_list.selected_key
+        order = None if selected is None else self.book.get(selected)
+        if watched is None or selected is None or order is None:
             return
-        self._save_watch([no for no in watched if no != selected])
+        self._save_watch([no for no in watched if no != order.order_no])
         self.apply_changes(self.book.apply([], removed=[selected]))
         self._update_chrome()
         self.notify(
-            self.t("toast.unwatched", no=clean(selected, limit=64)), timeout=3, markup=False
+            self.t("toast.unwatched", no=clean(order.order_no, limit=64)), timeout=3, markup=False
         )
 
     def _save_watch(self, orders: list[str]) -> None:
@@ -768,29 +770,30 @@ class OrdersScreen(Screen[None]):
         except ConfigError as exc:
             self.notify(clean(exc), severity="error", timeout=8, markup=False)
 
-    def go_to_order(self, order_no: str) -> None:
-        """Select an order; clear the search and filters first if they hide it."""
-        if self.view.index_of(order_no) is None:
+    def go_to_order(self, key: str) -> None:
+        """Select an order (by key); clear the search and filters first if they hide it."""
+        if self.view.index_of(key) is None:
             self.search.value = ""
             self.action_focus_list()
             self.sidebar.choose(status="all", product_type="all")
             self._set_filter(search="")
-        self.order_list.select_order(order_no)
+        self.order_list.select_order(key)
         self.order_list.focus()
 
     def action_copy_order_no(self) -> None:
         """Copy with OSC 52: the terminal's clipboard, over SSH and tmux too."""
-        selected = self.order_list.selected_no
-        if selected is None:
+        selected = self.order_list.selected_key
+        order = None if selected is None else self.book.get(selected)
+        if order is None:
             return
         # Cleaned: a pasted ESC could end a shell's bracketed paste and run the rest.
-        self.app.copy_to_clipboard(clean(selected))
+        self.app.copy_to_clipboard(clean(order.order_no))
         self.notify(
-            self.t("toast.copied_no", no=clean(selected, limit=64)), timeout=3, markup=False
+            self.t("toast.copied_no", no=clean(order.order_no, limit=64)), timeout=3, markup=False
         )
 
     def action_copy_codes(self) -> None:
-        selected = self.order_list.selected_no
+        selected = self.order_list.selected_key
         order = None if selected is None else self.book.get(selected)
         if order is None or not order.card_codes:
             self.notify(self.t("toast.no_codes"), timeout=3, markup=False)
@@ -808,7 +811,7 @@ class OrdersScreen(Screen[None]):
         # `j` then `c` in one frame: reveal the order under the cursor, not the one the details
         # still show (its codes would mask again as soon as the details caught up).
         shown = self.detail.order
-        if self.order_list.selected_no != (shown.order_no if shown else None):
+        if self.order_list.selected_key != (shown.key if shown else None):
             self._show_selected()
         self.detail.toggle_codes()
 

@@ -35,10 +35,11 @@ class Change:
     product: str
     old: OrderStatus
     new: OrderStatus
+    key: str = ""  # Order.key: where the change log leads
 
     @classmethod
     def of(cls, at: datetime, old: Order, new: Order) -> Change:
-        return cls(at, new.order_no, new.product_name, old.status, new.status)
+        return cls(at, new.order_no, new.product_name, old.status, new.status, new.key)
 
 
 class ChangeLog:

@@ -65,9 +65,7 @@ class DetailPane(VerticalScroll, can_focus=True):
 
     def show(self, order: Order | None) -> None:
         """Show `order` (or the empty hint); keeps the scroll position when it is the same order."""
-        same = (
-            order is not None and self.order is not None and order.order_no == self.order.order_no
-        )
+        same = order is not None and self.order is not None and order.key == self.order.key
         self.order = order
         if not same:
             self.codes_shown = False
@@ -228,7 +226,7 @@ class DetailPane(VerticalScroll, can_focus=True):
 
         timeline = order.timeline
         if self.observed is not None:
-            timeline = merged_timeline(order, self.observed(order.order_no))
+            timeline = merged_timeline(order, self.observed(order.key))
         if timeline:
             parts.append(Text())
             parts.append(Text(t("detail.timeline"), heading))

@@ -166,9 +166,9 @@ class OrderList(ScrollView, can_focus=True):
     class SelectionChanged(Message):
         """The highlighted order changed (or there is none)."""
 
-        def __init__(self, order_no: str | None) -> None:
+        def __init__(self, key: str | None) -> None:
             super().__init__()
-            self.order_no = order_no
+            self.key = key  # the order's key (Order.key)
 
     class SortClicked(Message):
         def __init__(self, column: SortColumn) -> None:
@@ -188,7 +188,8 @@ class OrderList(ScrollView, can_focus=True):
         self.t = messages
         self._now = now
         self.cursor = 0
-        self.selected_no: str | None = None
+        self.selected_key: str | None = None
+        # Orders by key (Order.key) from here on.
         self.attention: set[str] = set()
         self.policy = DEFAULT_POLICY
         self.pinned: set[str] = set()  # followed orders: marked, and their changes announced
@@ -211,9 +212,9 @@ class OrderList(ScrollView, can_focus=True):
 
     @property
     def selected(self) -> Order | None:
-        if self.selected_no is None:
+        if self.selected_key is None:
             return None
-        return self.view.book.get(self.selected_no)
+        return self.view.book.get(self.selected_key)
 
     def set_messages(self, messages: Messages) -> None:
         self.t = messages
@@ -250,12 +251,12 @@ class OrderList(ScrollView, can_focus=True):
         """
         if mark and touched:
             stamp = self._now()
-            for order_no in touched:
-                self._changed_at[order_no] = stamp
+            for order_key in touched:
+                self._changed_at[order_key] = stamp
         old_cursor, old_scroll = self.cursor, int(self.scroll_offset.y)
         screen_offset = old_cursor - old_scroll
         self._update_virtual_size()
-        new_index = self.view.index_of(self.selected_no) if self.selected_no else None
+        new_index = self.view.index_of(self.selected_key) if self.selected_key else None
         if new_index is None:
             if touched is None:
                 self.cursor = 0
@@ -280,8 +281,8 @@ class OrderList(ScrollView, can_focus=True):
         self._ensure_cursor_visible()
         self.refresh()
 
-    def select_order(self, order_no: str) -> bool:
-        index = self.view.index_of(order_no)
+    def select_order(self, key: str) -> bool:
+        index = self.view.index_of(key)
         if index is None:
             return False
         self._move_cursor(index)
@@ -292,9 +293,9 @@ class OrderList(ScrollView, can_focus=True):
         now = self._now()
         if self._changed_at:
             expired = [no for no, at in self._changed_at.items() if now - at >= CHANGED_MARK]
-            for order_no in expired:
-                del self._changed_at[order_no]
-                index = self.view.index_of(order_no)
+            for order_key in expired:
+                del self._changed_at[order_key]
+                index = self.view.index_of(order_key)
                 if index is not None:
                     self._refresh_row(index)
         top = int(self.scroll_offset.y)
@@ -304,8 +305,8 @@ class OrderList(ScrollView, can_focus=True):
             if self._ages.get(index) != age:
                 self._refresh_age(index)
 
-    def is_marked_changed(self, order_no: str) -> bool:
-        at = self._changed_at.get(order_no)
+    def is_marked_changed(self, key: str) -> bool:
+        at = self._changed_at.get(key)
         return at is not None and self._now() - at < CHANGED_MARK
 
     # -- actions -------------------------------------------------------------------------------
@@ -395,23 +396,23 @@ class OrderList(ScrollView, can_focus=True):
         return Strip([Segment(fit(" " * GUTTER + text, width), style)], width)
 
     def _row_strip(self, index: int, order: Order, width: int) -> Strip:
-        order_no = order.order_no
+        order_key = order.key
         now = self._now()
         age = self.t.age((now - order.updated_at).total_seconds())
         self._ages[index] = age
         is_cursor = index == self.cursor
-        changed = self.is_marked_changed(order_no)
-        attention = order_no in self.attention
-        pinned = order_no in self.pinned
-        pending = order_no in self.pending
+        changed = self.is_marked_changed(order_key)
+        attention = order_key in self.attention
+        pinned = order_key in self.pinned
+        pending = order_key in self.pending
         # Unlabelled orders that need attention say why in the label column, dimmed.
         hint = ""
         if attention and order.label is None:
             reasons = attention_reasons(order, now, self.policy)
             hint = self.t(f"hint.{reasons[0].value}") if reasons else ""
         key = (
-            order_no,
-            self.view.book.version(order_no),
+            order_key,
+            self.view.book.version(order_key),
             width,
             self.t.lang,
             is_cursor and (2 if self.has_focus else 1),
@@ -525,10 +526,10 @@ class OrderList(ScrollView, can_focus=True):
 
     def _sync_selection(self) -> None:
         rows = self.view.rows
-        new_no = rows[self.cursor].order_no if 0 <= self.cursor < len(rows) else None
-        if new_no != self.selected_no:
-            self.selected_no = new_no
-            self.post_message(self.SelectionChanged(new_no))
+        new_key = rows[self.cursor].key if 0 <= self.cursor < len(rows) else None
+        if new_key != self.selected_key:
+            self.selected_key = new_key
+            self.post_message(self.SelectionChanged(new_key))
 
     def _move_cursor(self, index: int, *, page: bool = False) -> None:
         count = len(self.view)
@@ -555,10 +556,10 @@ class OrderList(ScrollView, can_focus=True):
         elif self.cursor >= top + self._page_height:
             self._scroll_to_row(self.cursor - self._page_height + 1)
 
-    def refresh_orders(self, order_nos: set[str]) -> None:
-        """Repaint the rows of these orders, where they are on screen."""
-        for order_no in order_nos:
-            index = self.view.index_of(order_no)
+    def refresh_orders(self, keys: set[str]) -> None:
+        """Repaint the rows of these orders (by key), where they are on screen."""
+        for order_key in keys:
+            index = self.view.index_of(order_key)
             if index is not None:
                 self._refresh_row(index)
 
