@@ -248,6 +248,22 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_argument(
         "--once", action="store_true", help="poll once, deliver what is due, exit (for cron)"
     )
+    watch.add_argument(
+        "--serve",
+        action="store_true",
+        help="also serve the watched shops over the kameng API: the team hub (docs/api.md)",
+    )
+    watch.add_argument("--host", default="127.0.0.1", help="--serve: address (default 127.0.0.1)")
+    watch.add_argument("--port", type=_port, default=8765, help="--serve: port (default 8765)")
+    watch.add_argument(
+        "--token-env",
+        metavar="NAME",
+        default=HUB_TOKEN_ENV,
+        help=f"--serve: the variable holding the hub's bearer token (default {HUB_TOKEN_ENV})",
+    )
+    watch.add_argument(
+        "--read-only", action="store_true", help="--serve: refuse every action sent to the hub"
+    )
     alerts = commands.add_parser("alerts", help="list recent alerts and their delivery")
     alerts.add_argument("--failed", action="store_true", help="only those not delivered")
 
@@ -784,6 +800,7 @@ def _remembered_numbers(store: HistoryStore, profile: str, order_no: str) -> lis
     return [row[0] for row in rows if isinstance(row[0], str)]
 
 
+HUB_TOKEN_ENV = "KAMENG_TUI_HUB_TOKEN"
 TOKEN_ON_COMMAND_LINE = (
     "--token is not accepted: every user of this machine can read a command line; "
     "put the token in an environment variable and give its name with --token-env"
@@ -900,7 +917,15 @@ def _watch(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     else:
         names = args.profiles or [getattr(args, "profile", None)]
         profiles = [config.profile(name) for name in dict.fromkeys(names)]
-    if not rules:
+    hub: HubServer | None = None
+    if args.serve:
+        try:
+            hub = HubServer.prepare(args, env)
+        except ModuleNotFoundError as exc:
+            return _missing_extra("watch --serve", "server", exc)
+        except (PortError, ValueError) as exc:
+            return fail(EXIT_USAGE, str(exc))
+    elif not rules:
         print("kameng-tui: no [[alerts]] rules: watching, nothing will be sent", file=sys.stderr)
     lang = Lang(args.lang) if getattr(args, "lang", None) else detect_lang(env)
     clock = _clock()
@@ -945,7 +970,11 @@ def _watch(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(signum, stop.set)
-            await watcher.run(stop)
+            if hub is None:
+                await watcher.run(stop)
+                return True
+            async with hub.serving(watcher):
+                await watcher.run(stop)
             return True
         finally:
             await watcher.aclose()
@@ -956,7 +985,40 @@ def _watch(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         outbox.close()
         if history is not None:
             history.close()
+        if hub is not None:
+            hub.close()
     return 0 if ok else EXIT_PLATFORM
+
+
+class HubServer:
+    """`watch --serve`, checked before anything polls: the server extra, the token and the
+    port (bound here, so a busy port is one line)."""
+
+    def __init__(self, args: argparse.Namespace, token: str, sock: socket.socket) -> None:
+        self.read_only = bool(args.read_only)
+        self.token = token
+        self.sock = sock
+
+    @classmethod
+    def prepare(cls, args: argparse.Namespace, env: Mapping[str, str]) -> HubServer:
+        """Raises ModuleNotFoundError (no server extra), ValueError or PortError."""
+        import uvicorn  # noqa: F401  (the server extra)
+
+        if args.once:
+            raise ValueError("--serve runs until stopped: it cannot be used with --once")
+        token = env.get(args.token_env, "")
+        if not token:
+            # The hub acts on shops for whoever reaches it: never without a token.
+            raise ValueError(f"--serve needs a bearer token: set {clean(args.token_env)}")
+        return cls(args, token, _listen(args.host, args.port))
+
+    def serving(self, watcher: Any) -> contextlib.AbstractAsyncContextManager[object]:
+        from kameng_tui.server.hub import serving
+
+        return serving(watcher, self.sock, self.token, read_only=self.read_only)
+
+    def close(self) -> None:
+        self.sock.close()
 
 
 def _alerts(args: argparse.Namespace) -> int:

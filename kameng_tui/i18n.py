@@ -190,6 +190,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "detail.not_read": ("Not read because", "未能读取的原因"),
     "detail.shop_said": ("Detail", "详细信息"),
     "field.order_no": ("Order no.", "订单号"),
+    "field.shop": ("Shop", "店铺"),
     "field.product": ("Product", "商品"),
     "field.type": ("Type", "类型"),
     "field.merchant": ("Merchant", "商家"),

@@ -29,6 +29,7 @@ from kameng_tui.domain.text import FIELD_LIMIT, clean
 
 FIELDS = (
     "profile",
+    "shop",  # the shop on a hub (watch --serve) the profile reads; "" for a shop read directly
     "order_no",
     "status",
     "raw_status",
@@ -109,6 +110,7 @@ def record(
     label = order.label
     return {
         "profile": profile,
+        "shop": order.shop,
         "order_no": order.order_no,
         "status": order.status.value,
         "raw_status": order.raw_status,

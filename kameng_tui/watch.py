@@ -27,7 +27,7 @@ from kameng_tui.alerts.rules import (
 from kameng_tui.backends.base import Backend
 from kameng_tui.config import Profile
 from kameng_tui.domain.attention import Attention, attention_reasons
-from kameng_tui.domain.book import OrderBook
+from kameng_tui.domain.book import ChangeSet, OrderBook
 from kameng_tui.domain.clock import Clock
 from kameng_tui.domain.status import OrderStatus
 from kameng_tui.domain.text import clean
@@ -74,6 +74,8 @@ class Watcher:
         self.say = say
         self.tz = tz  # quiet hours are in this zone (None: the machine's)
         self.known = {shop.profile.name: outbox.seen(shop.profile.name) for shop in self.shops}
+        # Told of every change applied to a shop's book (the hub serves them).
+        self.listeners: list[Callable[[Shop, ChangeSet], None]] = []
         for rule in self.rules:
             if rule.followed:
                 say(
@@ -92,8 +94,11 @@ class Watcher:
                 self._problem(shop)
                 return False
             shop.touched |= changes.touched
-            if self.history is not None and changes:
-                self.history.record(shop.profile.name, changes, self.clock.now())
+            if changes:
+                if self.history is not None:
+                    self.history.record(shop.profile.name, changes, self.clock.now())
+                for listener in self.listeners:
+                    listener(shop, changes)
             if not syncer.more:
                 break
         if syncer.error is not None:  # the paging stopped: what was read is kept

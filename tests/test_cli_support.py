@@ -191,7 +191,7 @@ def test_csv_with_bom_for_excel(
     argv = ["orders", "--demo", "--demo-orders", "5", "--format", "csv"]
     _, plain, _ = run_cli(argv, capsys)
     code, out, _ = run_cli([*argv, "--bom"], capsys)
-    assert code == 0 and out.startswith("\ufeffprofile,order_no,")
+    assert code == 0 and out.startswith("\ufeffprofile,shop,order_no,")
     assert out == "\ufeff" + plain and not plain.startswith("\ufeff")
     assert out.encode("utf-8")[:3] == b"\xef\xbb\xbf"
 

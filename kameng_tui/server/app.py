@@ -1,4 +1,5 @@
-"""The demo platform served over kameng-tui's API, as a Starlette (ASGI) application.
+"""kameng-tui's API (docs/api.md) as a Starlette (ASGI) application, serving an `OrderSource`:
+the demo platform (`kameng-tui demo-server`) or a hub's watched shops (`watch --serve`).
 
 With a fault rate, that share of API answers fail the ways real shops fail: HTTP 500, 503 with
 Retry-After, a slow answer, malformed JSON, or a connection cut mid-answer. The faults come
@@ -19,7 +20,7 @@ import json
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -33,6 +34,7 @@ from kameng_tui.api.wire import API_PREFIX, encode_order, error_body
 from kameng_tui.backends.base import BackendError
 from kameng_tui.backends.demo import DemoPlatform
 from kameng_tui.domain.actions import Action
+from kameng_tui.domain.order import Order
 
 T = TypeVar("T")
 ACTIONS = tuple(action.value for action in Action)
@@ -55,38 +57,103 @@ def error(status: int, code: str, message: str, **headers: str) -> JSONResponse:
     return JSONResponse(error_body(code, message), status_code=status, headers=headers)
 
 
-def create_app(platform: DemoPlatform, options: ServerOptions | None = None) -> ASGIApp:
-    options = options or ServerOptions()
-    lock = asyncio.Lock()  # one simulation step at a time; the platform is not thread-safe
+class SourceError(Exception):
+    """An answer other than 200: the HTTP status, the error code and its message."""
 
-    async def call(fn: Callable[[], T]) -> T:
-        async with lock:
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    orders: list[Order]
+    cursor: str | None
+    more: bool
+    total: int
+
+
+class OrderSource(Protocol):
+    """What the API serves: the demo platform, or a hub's watched shops (server/hub.py).
+    Each method raises SourceError for an answer other than 200."""
+
+    async def page(self, cursor: str | None) -> Page: ...
+
+    async def one(self, order_no: str, shop: str | None) -> Order: ...
+
+    async def act(
+        self, order_no: str, shop: str | None, action: Action, text: str | None
+    ) -> Order: ...
+
+
+class DemoSource:
+    """The simulated platform, one simulation step at a time (it is not thread-safe), each in
+    a worker thread: a big page must not hold the server's other connections."""
+
+    def __init__(self, platform: DemoPlatform) -> None:
+        self.platform = platform
+        self.lock = asyncio.Lock()
+
+    async def _call(self, fn: Callable[[], T]) -> T:
+        async with self.lock:
             return await run_in_threadpool(fn)
 
-    async def list_orders(request: Request) -> Response:
-        cursor = request.query_params.get("since") or None
+    async def page(self, cursor: str | None) -> Page:
         try:
-            result = await call(lambda: platform.changes_since(cursor))
+            result = await self._call(lambda: self.platform.changes_since(cursor))
         except BackendError as exc:
-            return error(400, "bad_cursor", str(exc))
+            raise SourceError(400, "bad_cursor", str(exc)) from None
+        return Page(result.orders, result.cursor, result.more, result.total)
+
+    async def one(self, order_no: str, shop: str | None) -> Order:
+        order = await self._call(lambda: self.platform.get(order_no))
+        if order is None:
+            raise SourceError(404, "order_not_found", f"no order {order_no[:64]!r}")
+        return order
+
+    async def act(self, order_no: str, shop: str | None, action: Action, text: str | None) -> Order:
+        await self.one(order_no, shop)
+        try:
+            return await self._call(lambda: self.platform.perform(order_no, action, text))
+        except BackendError as exc:
+            raise SourceError(409, "not_allowed", str(exc)) from None
+
+
+def create_app(source: OrderSource | DemoPlatform, options: ServerOptions | None = None) -> ASGIApp:
+    options = options or ServerOptions()
+    if isinstance(source, DemoPlatform):
+        source = DemoSource(source)
+    serving: OrderSource = source
+
+    def failed(exc: SourceError) -> Response:
+        return error(exc.status, exc.code, str(exc))
+
+    async def list_orders(request: Request) -> Response:
+        try:
+            page = await serving.page(request.query_params.get("since") or None)
+        except SourceError as exc:
+            return failed(exc)
         return JSONResponse(
             {
-                "data": [encode_order(o) for o in result.orders],
-                "cursor": result.cursor,
-                "more": result.more,
-                "total": result.total,
+                "data": [encode_order(o) for o in page.orders],
+                "cursor": page.cursor,
+                "more": page.more,
+                "total": page.total,
             }
         )
 
     async def get_order(request: Request) -> Response:
-        order_no = request.path_params["order_no"]
-        order = await call(lambda: platform.get(order_no))
-        if order is None:
-            return error(404, "order_not_found", f"no order {order_no[:64]!r}")
+        shop = request.query_params.get("shop") or None
+        try:
+            order = await serving.one(request.path_params["order_no"], shop)
+        except SourceError as exc:
+            return failed(exc)
         return JSONResponse({"data": encode_order(order)})
 
     async def order_action(request: Request) -> Response:
         order_no = request.path_params["order_no"]
+        shop = request.query_params.get("shop") or None
         try:
             body = await request.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
@@ -97,12 +164,10 @@ def create_app(platform: DemoPlatform, options: ServerOptions | None = None) -> 
         text = body.get("text")
         if text is not None and not isinstance(text, str):
             return error(400, "bad_request", "text must be a string")
-        if await call(lambda: platform.get(order_no)) is None:
-            return error(404, "order_not_found", f"no order {order_no[:64]!r}")
         try:
-            order = await call(lambda: platform.perform(order_no, Action(action), text))
-        except BackendError as exc:
-            return error(409, "not_allowed", str(exc))
+            order = await serving.act(order_no, shop, Action(action), text)
+        except SourceError as exc:
+            return failed(exc)
         return JSONResponse({"data": encode_order(order)})
 
     async def not_found(request: Request, exc: Exception) -> Response:

@@ -188,9 +188,11 @@ class DetailPane(VerticalScroll, can_focus=True):
         parts.append(Text())
         parts.append(Text(t("detail.fields"), heading))
         verified = t("field.verified") if order.merchant_verified else t("field.unverified")
+        shop = [(t("field.shop"), Text(clean(order.shop)))] if order.shop else []
         parts.append(
             self._fields(
                 [
+                    *shop,
                     (t("field.product"), Text(clean(order.product_name))),
                     (t("field.type"), Text(t.enum("type", order.product_type))),
                     (t("field.merchant"), Text(f"{clean(order.merchant)} ({verified})")),
