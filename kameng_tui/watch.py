@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 
@@ -32,6 +32,7 @@ from kameng_tui.domain.clock import Clock
 from kameng_tui.domain.status import OrderStatus
 from kameng_tui.domain.text import clean
 from kameng_tui.i18n import Lang
+from kameng_tui.settings import load_follows
 from kameng_tui.store.history import HistoryStore
 from kameng_tui.sync import Syncer
 
@@ -62,6 +63,7 @@ class Watcher:
         history: HistoryStore | None = None,
         say: Callable[[str], None] = log.warning,
         tz: tzinfo | None = None,
+        follows: Callable[[str], Collection[str]] = load_follows,
     ) -> None:
         self.shops = [Shop(p, Syncer(b, OrderBook(), clock, interval)) for p, b in shops]
         self.rules = list(rules)
@@ -76,12 +78,10 @@ class Watcher:
         self.known = {shop.profile.name: outbox.seen(shop.profile.name) for shop in self.shops}
         # Told of every change applied to a shop's book (the hub serves them).
         self.listeners: list[Callable[[Shop, ChangeSet], None]] = []
-        for rule in self.rules:
-            if rule.followed:
-                say(
-                    f"alert {clean(rule.name, limit=64)}: followed = true matches nothing "
-                    "headless (follows are not available to watch yet)"
-                )
+        # The orders followed in the tracker (`f`), per profile: read at each evaluation, so
+        # what an agent follows counts from the next poll. Only read when a rule asks.
+        self.follows = follows
+        self._wants_follows = any(rule.followed for rule in self.rules)
 
     # -- polling --------------------------------------------------------------------------
 
@@ -132,6 +132,7 @@ class Watcher:
         shop.touched = set()
         changes: list[Change] = []
         states: list[tuple[str, OrderStatus, frozenset[Attention]]] = []
+        followed = set(self.follows(name)) if self._wants_follows and not baseline else set()
         for number in numbers:
             order = book.get(number)
             if order is None or order.status is OrderStatus.UNREADABLE:
@@ -142,7 +143,7 @@ class Watcher:
             if old == state:
                 continue
             if not baseline:
-                changes.extend(changes_of(name, old, order, reasons))
+                changes.extend(changes_of(name, old, order, reasons, number in followed))
             states.append((number, *state))
             known[number] = state
         queued: list[tuple[Alert, str, datetime]] = []

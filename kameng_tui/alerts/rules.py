@@ -38,10 +38,6 @@ RULE_KEYS = frozenset(
     }
 )
 DEFAULT_BURST = 10
-FOLLOWED_HEADLESS = (
-    "followed = true matches nothing in `kameng-tui watch`: the orders you follow live in "
-    "the tracker's screen settings, not available headless yet"
-)
 _E = TypeVar("_E", bound=StrEnum)
 
 
@@ -187,8 +183,6 @@ def alert_problems(config: Config, environ: Mapping[str, str]) -> list[str]:
     for rule in rules:
         if not rule.urls(environ):
             problems.append(f"alerts.{rule.name}.to_env: {rule.to_env} is not set")
-        if rule.followed:
-            problems.append(f"alerts.{rule.name}.followed: {FOLLOWED_HEADLESS}")
     return problems
 
 
@@ -203,6 +197,7 @@ class Change:
     order: Order
     old_status: OrderStatus | None  # None: attention only, the status did not move
     reason: Attention | None = None
+    followed: bool = False  # followed in the tracker (`f`), as its settings file says
 
     @property
     def transition(self) -> str:
@@ -225,22 +220,23 @@ def changes_of(
     old: tuple[OrderStatus, frozenset[Attention]] | None,
     order: Order,
     reasons: Iterable[Attention],
+    followed: bool = False,
 ) -> list[Change]:
     """What is new for one order against what was last seen of it (None: never seen)."""
     found: list[Change] = []
     before, before_reasons = old if old is not None else (None, frozenset[Attention]())
     if old is not None and before is not order.status:
-        found.append(Change(profile, order, before))
+        found.append(Change(profile, order, before, None, followed))
     for reason in reasons:
         if reason not in before_reasons:
-            found.append(Change(profile, order, None, reason))
+            found.append(Change(profile, order, None, reason, followed))
     return found
 
 
 def matches(rule: Rule, change: Change) -> bool:
     order = change.order
-    if rule.followed:
-        return False  # see FOLLOWED_HEADLESS
+    if rule.followed and not change.followed:
+        return False
     if rule.profiles and change.profile not in rule.profiles:
         return False
     if rule.types and order.product_type not in rule.types:

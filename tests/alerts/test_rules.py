@@ -76,12 +76,38 @@ def test_config_check_names_the_mistake(table: dict[str, object], where: str) ->
     assert where in problems[0]
 
 
-def test_config_check_says_an_unset_variable_and_followed() -> None:
+def test_config_check_says_an_unset_variable() -> None:
     config = parse({"alerts": [{"name": "r", "to_env": URL_ENV, "followed": True}]})
-    problems = alert_problems(config, {})
-    assert any(f"{URL_ENV} is not set" in p for p in problems)
-    assert any("followed" in p and "headless" in p for p in problems)
+    assert alert_problems(config, {}) == [f"alerts.r.to_env: {URL_ENV} is not set"]
+    assert alert_problems(config, {URL_ENV: "json://127.0.0.1/x"}) == []
     assert alert_problems(parse({}), {}) == []
+
+
+async def test_a_followed_rule_alerts_for_the_orders_followed_in_the_tracker(
+    tmp_path: Path,
+) -> None:
+    clock = ManualClock(START)
+    shop = ScriptedBackend()
+    shop.set(make_order(1), make_order(2))
+    delivery = FakeDelivery()
+    w = watcher(shop, [failed_rule(followed=True)], tmp_path / "a.db", clock, delivery)
+    follows = {"shop": ["KM00000002"]}
+    asked: list[str] = []
+    w.follows = lambda profile: asked.append(profile) or follows.get(profile, [])
+    await w.once()  # the baseline
+    clock.advance(30)
+    shop.set(*(make_order(n, status=OrderStatus.FAILED, updated_at=clock.now()) for n in (1, 2)))
+    await w.once()
+    assert len(delivery.sent) == 1 and "KM00000002" in delivery.sent[0][0]
+    assert asked == ["shop"]  # read once the baseline was taken
+    # Followed from now on (the agent pressed f): its next change alerts too.
+    follows["shop"].append("KM00000001")
+    clock.advance(30)
+    shop.set(make_order(1, status=OrderStatus.REFUNDED, updated_at=clock.now()))
+    w.rules = [failed_rule(followed=True, statuses=["refunded"])]
+    await w.once()
+    assert len(delivery.sent) == 2 and "KM00000001" in delivery.sent[1][0]
+    w.outbox.close()
 
 
 def test_alerts_must_be_tables() -> None:
