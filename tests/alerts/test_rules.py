@@ -93,7 +93,12 @@ async def test_a_followed_rule_alerts_for_the_orders_followed_in_the_tracker(
     w = watcher(shop, [failed_rule(followed=True)], tmp_path / "a.db", clock, delivery)
     follows = {"shop": ["KM00000002"]}
     asked: list[str] = []
-    w.follows = lambda profile: asked.append(profile) or follows.get(profile, [])
+
+    def followed(profile: str) -> list[str]:
+        asked.append(profile)
+        return follows.get(profile, [])
+
+    w.follows = followed
     await w.once()  # the baseline
     clock.advance(30)
     shop.set(*(make_order(n, status=OrderStatus.FAILED, updated_at=clock.now()) for n in (1, 2)))
