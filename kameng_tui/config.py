@@ -115,6 +115,9 @@ class Config:
     # `[[alerts]]`: the rule tables as written, checked and parsed by kameng_tui.alerts.rules
     # (`kameng-tui watch`, `config check`).
     alerts: tuple[Mapping[str, Any], ...] = ()
+    # The tracker runs the rules too (with the same outbox as `watch`, so an alert both send
+    # goes out once).
+    alerts_in_tracker: bool = False
 
     def profile(self, name: str | None) -> Profile:
         """The named profile, else the default one, else the only one, else the demo."""
@@ -189,7 +192,10 @@ def load(path: Path, *, required: bool = False) -> Config:
 
 
 def parse(data: Mapping[str, Any], path: Path | None = None) -> Config:
-    known = {"default_profile", "profiles", "history_days", "history_max_mb", "keymap", "alerts"}
+    known = {
+        "default_profile", "profiles", "history_days", "history_max_mb", "keymap", "alerts",
+        "alerts_in_tracker",
+    }  # fmt: skip
     unknown = set(data) - known
     if unknown:
         raise ConfigError(path, sorted(unknown)[0], "unknown key")
@@ -208,6 +214,9 @@ def parse(data: Mapping[str, Any], path: Path | None = None) -> Config:
     alerts = data.get("alerts", [])
     if not isinstance(alerts, list) or not all(isinstance(t, Mapping) for t in alerts):
         raise ConfigError(path, "alerts", "must be [[alerts]] tables")
+    in_tracker = data.get("alerts_in_tracker", False)
+    if not isinstance(in_tracker, bool):
+        raise ConfigError(path, "alerts_in_tracker", "must be true or false")
     return Config(
         path,
         default,
@@ -216,6 +225,7 @@ def parse(data: Mapping[str, Any], path: Path | None = None) -> Config:
         history_max_mb=max_mb,
         keymap=keymap,
         alerts=tuple(alerts),
+        alerts_in_tracker=in_tracker,
     )
 
 

@@ -51,7 +51,7 @@ class Shop:
 class Watcher:
     def __init__(
         self,
-        shops: Sequence[tuple[Profile, Backend]],
+        shops: Sequence[tuple[Profile, Backend] | Shop],
         rules: Sequence[Rule],
         outbox: Outbox,
         delivery: Delivery,
@@ -65,7 +65,11 @@ class Watcher:
         tz: tzinfo | None = None,
         follows: Callable[[str], Collection[str]] = load_follows,
     ) -> None:
-        self.shops = [Shop(p, Syncer(b, OrderBook(), clock, interval)) for p, b in shops]
+        # A Shop given is polled by someone else (the tracker): this only evaluates and sends.
+        self.shops = [
+            s if isinstance(s, Shop) else Shop(s[0], Syncer(s[1], OrderBook(), clock, interval))
+            for s in shops
+        ]
         self.rules = list(rules)
         self.outbox = outbox
         self.delivery = delivery
@@ -106,7 +110,7 @@ class Watcher:
         elif shop.error is not None:
             self.say(f"{clean(shop.profile.name, limit=64)}: polling again")
             shop.error = None
-        self._evaluate(shop)
+        self.evaluate(shop)
         return True
 
     def _problem(self, shop: Shop) -> None:
@@ -120,7 +124,7 @@ class Watcher:
             f"(next try in {retry:.0f} s)"
         )
 
-    def _evaluate(self, shop: Shop) -> None:
+    def evaluate(self, shop: Shop) -> None:
         """The pass is complete: compare with what was seen, queue the alerts."""
         name = shop.profile.name
         book = shop.syncer.book

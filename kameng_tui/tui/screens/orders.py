@@ -42,6 +42,7 @@ from kameng_tui.settings import load_follows, save_follows
 from kameng_tui.store.history import HistoryStore
 from kameng_tui.sync import Syncer
 from kameng_tui.tui import desktop
+from kameng_tui.tui.alerting import TrackerAlerts
 from kameng_tui.tui.cells import money
 from kameng_tui.tui.screens.changes import ChangeLogScreen
 from kameng_tui.tui.screens.order_detail import OrderDetailScreen
@@ -135,6 +136,7 @@ class OrdersScreen(Screen[None]):
         self.history = history
         self.profile_name = syncer.backend.profile
         self._stale: set[str] = set()  # shown from the last run, not yet confirmed by a poll
+        self._alerts: TrackerAlerts | None = None  # alerts_in_tracker: the [[alerts]] rules
         self._saved_first_sync = False
         self.book: OrderBook = syncer.book
         self.t = messages
@@ -191,7 +193,31 @@ class OrdersScreen(Screen[None]):
         self.ticker = self.set_interval(min(1.0, max(interval / 2, 0.05)), self._tick)
         self._show_last_known()
         self._update_chrome()
+        self._alerts = self._start_alerts()
         self.poll()
+
+    def _start_alerts(self) -> TrackerAlerts | None:
+        profiles = getattr(self.app, "profiles", None)
+        if profiles is None:
+            return None
+        return TrackerAlerts.start(
+            profiles.config,
+            profiles.get(profiles.current),
+            self.syncer,
+            profiles.environ,
+            self.t.lang,
+            lambda line: self.notify(line, severity="warning", timeout=8, markup=False),
+        )
+
+    def on_unmount(self) -> None:
+        if self._alerts is not None:
+            self._alerts.close()
+            self._alerts = None
+
+    @work(group="alerts", exclusive=True, exit_on_error=False)
+    async def _deliver_alerts(self) -> None:
+        if self._alerts is not None:
+            await self._alerts.deliver()
 
     @work(group="history", exit_on_error=False)
     async def _show_last_known(self) -> None:
@@ -228,9 +254,13 @@ class OrdersScreen(Screen[None]):
             self._settle_pending()
             if changes:
                 self.apply_changes(changes)
+            if self._alerts is not None and changes is not None:
+                self._alerts.polled(changes, complete=not self.syncer.more)
             if not self.syncer.more or self.syncer.error is not None or self.syncer.halted:
                 break  # halted: p was pressed, so not one more page
         self._update_chrome()
+        if self._alerts is not None:
+            self._deliver_alerts()  # what this poll queued, and retries that are due
 
     def _warn_skipped(self) -> None:
         """Say once which malformed orders a poll left out (a watch list sends them again)."""
