@@ -14,7 +14,7 @@ import logging.handlers
 import os
 import socket
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -26,10 +26,10 @@ from kameng_tui.i18n import Lang, detect_lang
 from kameng_tui.store.files import is_disk_full, private_dir, private_opener, replace_file
 
 if TYPE_CHECKING:
+    from kameng_tui.backends.base import Backend, BackendError
     from kameng_tui.domain.clock import Clock
-    from kameng_tui.domain.order import Order
+    from kameng_tui.domain.order import Order, TimelineEvent
     from kameng_tui.store.history import HistoryStore
-    from kameng_tui.sync import Fetched
 
 EXIT_PLATFORM = 1
 EXIT_USAGE = 2
@@ -113,7 +113,22 @@ def _source_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
         help="configuration file (default: $KAMENG_TUI_CONFIG, else the user config dir)",
     )
     parser.add_argument(
-        "--profile", default=default, metavar="NAME", help="profile to use (default: its default)"
+        "--profile",
+        default=default,
+        metavar="NAME",
+        help="a profile, a view, or profiles separated by commas (default: the default view, "
+        "else the default profile)",
+    )
+    _all_option(parser, top=top)
+
+
+def _all_option(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    parser.add_argument(
+        "--all",
+        dest="all_profiles",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="every profile of the configuration",
     )
 
 
@@ -236,8 +251,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         dest="profiles",
         metavar="NAME",
-        help="profile to watch (repeat; default: the default profile)",
+        help="profile to watch, a view, or profiles separated by commas (repeat; default: the "
+        "default view, else the default profile)",
     )
+    _all_option(watch, top=False)
     watch.add_argument(
         "--demo", action="store_true", default=argparse.SUPPRESS, help="watch the demo platform"
     )
@@ -281,6 +298,10 @@ def fail(code: int, message: str) -> int:
     return code
 
 
+class UsageError(Exception):
+    """Bad usage only seen after parsing: one line, exit 2."""
+
+
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     env = os.environ if environ is None else environ
     args = build_parser().parse_args(argv)
@@ -299,41 +320,70 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             return _watch(args, env)
         if args.command == "alerts":
             return _alerts(args)
-        config, profile = _source(args, env)
+        config, profiles = _source(args, env)
+        # The tracker and serve take the first profile; the whole selection rides along for
+        # the tracker to read them as one.
+        args.selected_profiles = profiles
+        profile = profiles[0]
         if args.command == "serve":
+            if len(profiles) > 1:
+                names = ", ".join(clean(p.name, limit=64) for p in profiles)
+                return fail(
+                    EXIT_USAGE,
+                    f"error: serve takes one profile, not {names}: name one with --profile",
+                )
             return _serve(args, profile, env)
         if args.command == "orders":
-            return _orders(args, profile, env)
+            return _orders(args, profiles, env)
         if args.command == "show":
-            return _show(args, profile, env)
+            return _show(args, profiles, env)
         if args.command == "history":
-            return _print_history(args, profile)
+            return _print_history(args, profiles)
         return _tui(args, config, profile, env)
     except ConfigError as exc:
         return fail(EXIT_USAGE, f"configuration: {exc}")
+    except UsageError as exc:
+        return fail(EXIT_USAGE, f"error: {exc}")
 
 
 # -- choosing the source ----------------------------------------------------------------------
 
 
-def _source(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[Config, Profile]:
-    """The configuration and the profile to use: `--demo` wins, then `--profile`, then the
-    file's default, then the demo."""
+def _source(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[Config, list[Profile]]:
+    """The configuration and the profiles to use (never none): see _select."""
+    explicit = getattr(args, "config", None)
+    path = config_path(env, explicit)
+    config = load(path, required=bool(explicit))
+    return config, _select(args, config)
+
+
+def _select(args: argparse.Namespace, config: Config) -> list[Profile]:
+    """`--demo` wins (one demo profile), then `--all` or `--profile` (a profile, a view or a
+    comma list: Config.select), then the file's default view or profile, then the demo. Each
+    profile once, in the order named. Raises UsageError, ConfigError."""
     demo_options = {
         key: value
         for key, value in (("orders", getattr(args, "demo_orders", None)),
                            ("seed", getattr(args, "seed", None)))
         if value is not None
     }  # fmt: skip
-    explicit = getattr(args, "config", None)
-    path = config_path(env, explicit)
-    config = load(path, required=bool(explicit))
     if getattr(args, "demo", False):
-        return config, Profile("demo", "demo", demo_options)
-    profile = config.profile(getattr(args, "profile", None))
-    if profile.platform == "demo" and demo_options:
-        profile = Profile(profile.name, "demo", {**profile.options, **demo_options})
-    return config, profile
+        return [Profile("demo", "demo", demo_options)]
+    # watch repeats --profile (dest "profiles"); the other commands take one value.
+    specs: list[str | None] = getattr(args, "profiles", None) or [getattr(args, "profile", None)]
+    if getattr(args, "all_profiles", False):
+        if any(specs):
+            raise UsageError("--all takes every profile: leave out --profile")
+        chosen = config.select(None, every=True)
+    else:
+        chosen = [profile for spec in specs for profile in config.select(spec)]
+    profiles = list({profile.name: profile for profile in chosen}.values())
+    if demo_options:
+        profiles = [
+            Profile(p.name, "demo", {**p.options, **demo_options}) if p.platform == "demo" else p
+            for p in profiles
+        ]
+    return profiles
 
 
 def _clock() -> Clock:
@@ -594,28 +644,58 @@ def _history(config: Config | None = None, notices: list[str] | None = None) -> 
         return None
 
 
-def _fetch_all(profile: Profile, env: Mapping[str, str]) -> Fetched:
-    """Every order of the profile, the pages read by the same rules as the tracker's polls
-    (kameng_tui.sync.read_all): BackendError when the shop fails or its paging gets nowhere."""
+def _each_shop(
+    profiles: Sequence[Profile],
+    env: Mapping[str, str],
+    work: Callable[[Backend], Awaitable[_T]],
+) -> list[_T | BackendError]:
+    """`work` on each profile's backend, all at once, in the profiles' order: a shop that
+    fails gives its BackendError and the others go on. Every backend is built before any
+    request, so a profile that cannot be (a secret not set) is a ConfigError and no shop is
+    asked anything."""
+    from kameng_tui.backends.base import BackendError
     from kameng_tui.backends.factory import make_backend
-    from kameng_tui.sync import read_all
 
-    async def run() -> Fetched:
-        backend = make_backend(profile, env, _clock())
+    async def one(backend: Backend) -> _T | BackendError:
         try:
-            return await read_all(backend)
+            return await work(backend)
+        except BackendError as exc:
+            return exc
         finally:
             await backend.aclose()
+
+    async def run() -> list[_T | BackendError]:
+        clock = _clock()
+        backends: list[Backend] = []
+        try:
+            for profile in profiles:
+                backends.append(make_backend(profile, env, clock))
+        except BaseException:
+            for backend in backends:
+                await backend.aclose()
+            raise
+        return list(await asyncio.gather(*(one(backend) for backend in backends)))
 
     return asyncio.run(run())
 
 
-def _orders(args: argparse.Namespace, profile: Profile, env: Mapping[str, str]) -> int:
+def _orders(args: argparse.Namespace, profiles: Sequence[Profile], env: Mapping[str, str]) -> int:
+    """Every profile's orders, merged newest first. A shop that fails is one stderr line and
+    the others still print; exit 1 only when nothing could be read from any."""
     from kameng_tui.backends.base import BackendError
     from kameng_tui.domain.attention import needs_attention
     from kameng_tui.domain.query import Query, QueryError, parse, select
     from kameng_tui.domain.status import OrderStatus, ProductType
-    from kameng_tui.output import BOM, record, to_csv, to_json, to_table
+    from kameng_tui.output import (
+        BOM,
+        SHOP_TABLE_COLUMNS,
+        TABLE_COLUMNS,
+        record,
+        to_csv,
+        to_json,
+        to_table,
+    )
+    from kameng_tui.sync import read_all
 
     statuses = _choices(args.status, OrderStatus, "--status")
     types = _choices(args.type, ProductType, "--type")
@@ -629,25 +709,39 @@ def _orders(args: argparse.Namespace, profile: Profile, env: Mapping[str, str]) 
             return fail(EXIT_USAGE, f"error: --query: {clean(str(exc), limit=300)}")
     if args.bom and args.format != "csv":
         return fail(EXIT_USAGE, "error: --bom is for --format csv")
-    try:
-        fetched = _fetch_all(profile, env)
-    except BackendError as exc:
-        return fail(EXIT_PLATFORM, f"{profile.name}: {exc}")
-    # One line per order that could not be read; every readable one is printed.
-    for problem in fetched.problems:
-        print(f"kameng-tui: {clean(profile.name)}: {clean(problem, limit=300)}", file=sys.stderr)
-    orders = [
-        o
-        for o in fetched.orders
-        if (not statuses or o.status in statuses) and (not types or o.product_type in types)
-    ]
-    orders.sort(key=lambda o: (o.updated_at, o.order_no), reverse=True)
+    results = _each_shop(profiles, env, read_all)
     now = _clock().now()
-    if not query.is_empty:
-        orders = select(orders, query, now)
-    if args.attention:
-        orders = [o for o in orders if needs_attention(o, now, profile.policy)]
-    records = [record(o, now, profile.policy, profile.name) for o in orders]
+    shown: list[tuple[Profile, Order]] = []
+    answered = False  # a shop answered: its orders are printed (perhaps none)
+    read = False  # and something was read from one
+    for profile, fetched in zip(profiles, results, strict=True):
+        if isinstance(fetched, BackendError):
+            print(f"kameng-tui: {clean(profile.name)}: {fetched}", file=sys.stderr)
+            continue
+        answered = True
+        read = read or bool(fetched.orders) or not fetched.problems
+        # One line per order that could not be read; every readable one is printed.
+        for problem in fetched.problems:
+            line = f"kameng-tui: {clean(profile.name)}: {clean(problem, limit=300)}"
+            print(line, file=sys.stderr)
+        orders = [
+            o
+            for o in fetched.orders
+            if (not statuses or o.status in statuses) and (not types or o.product_type in types)
+        ]
+        # Filtered shop by shop: the search indexes orders by key, and two shops can share
+        # an order number.
+        if not query.is_empty:
+            orders = select(orders, query, now)
+        if args.attention:
+            orders = [o for o in orders if needs_attention(o, now, profile.policy)]
+        shown += [(profile, o) for o in orders]
+    if not answered:
+        return EXIT_PLATFORM
+    shown.sort(
+        key=lambda po: (po[1].updated_at, po[1].order_no, po[1].shop, po[0].name), reverse=True
+    )
+    records = [record(o, now, p.policy, p.name) for p, o in shown]
     if args.format == "json":
         sys.stdout.write(to_json(records) + "\n")
     elif args.format == "csv":
@@ -657,8 +751,9 @@ def _orders(args: argparse.Namespace, profile: Profile, env: Mapping[str, str]) 
         else:
             sys.stdout.write(text)
     else:
-        sys.stdout.write(to_table(records))
-    return EXIT_PLATFORM if fetched.problems and not fetched.orders else 0
+        columns = SHOP_TABLE_COLUMNS if len(profiles) > 1 else TABLE_COLUMNS
+        sys.stdout.write(to_table(records, columns))
+    return 0 if read else EXIT_PLATFORM
 
 
 def _write_utf8(text: str) -> None:
@@ -714,35 +809,41 @@ def _choices(values: list[str] | None, enum: type[StrEnum], option: str) -> set[
     return chosen
 
 
-def _show(args: argparse.Namespace, profile: Profile, env: Mapping[str, str]) -> int:
+def _show(args: argparse.Namespace, profiles: Sequence[Profile], env: Mapping[str, str]) -> int:
+    """The order in whichever profile has it, all asked at once; in several, a usage error
+    naming them (the user says which with --profile)."""
     from kameng_tui.backends.base import BackendError, OrderProblem
-    from kameng_tui.backends.factory import make_backend
     from kameng_tui.output import record, to_detail, to_json
+    from kameng_tui.sync import read_all
 
-    async def run() -> Order | None:
-        from kameng_tui.sync import read_all
+    async def find(backend: Backend) -> Order | None:
+        order = await backend.get_order(args.order_no)
+        if order is None:  # km123 for KM123: the one known order of that number, any case
+            try:
+                fetched = await read_all(backend)
+            except BackendError:
+                return None  # the shop cannot list its orders: not found, as asked
+            order = _one_match(args.order_no, fetched.orders, lambda o: o.order_no)
+        return order
 
-        backend = make_backend(profile, env, _clock())
-        try:
-            order = await backend.get_order(args.order_no)
-            if order is None:  # km123 for KM123: the one known order of that number, any case
-                try:
-                    fetched = await read_all(backend)
-                except BackendError:
-                    return None  # the shop cannot list its orders: not found, as asked
-                order = _one_match(args.order_no, fetched.orders, lambda o: o.order_no)
-            return order
-        finally:
-            await backend.aclose()
-
-    try:
-        order = asyncio.run(run())
-    except OrderProblem as exc:  # that order's own trouble: name it
-        return fail(EXIT_PLATFORM, f"{profile.name}: {clean(args.order_no, limit=64)}: {exc}")
-    except BackendError as exc:
-        return fail(EXIT_PLATFORM, f"{profile.name}: {exc}")
-    if order is None:
-        return fail(EXIT_PLATFORM, f"{profile.name}: no order {args.order_no!r}")
+    found: list[tuple[Profile, Order]] = []
+    missing: list[str] = []
+    for profile, result in zip(profiles, _each_shop(profiles, env, find), strict=True):
+        if isinstance(result, OrderProblem):  # that order's own trouble: name it
+            fail(EXIT_PLATFORM, f"{profile.name}: {clean(args.order_no, limit=64)}: {result}")
+        elif isinstance(result, BackendError):
+            fail(EXIT_PLATFORM, f"{profile.name}: {result}")
+        elif result is None:
+            missing.append(profile.name)
+        else:
+            found.append((profile, result))
+    if len(found) > 1:
+        return _in_several(args.order_no, [p.name for p, _ in found])
+    if not found:
+        if missing:
+            fail(EXIT_PLATFORM, f"{', '.join(missing)}: no order {args.order_no!r}")
+        return EXIT_PLATFORM
+    ((profile, order),) = found
     data = record(order, _clock().now(), profile.policy, profile.name)
     if args.reveal:
         # Asked for by name, for this one order: the only way the CLI prints card codes.
@@ -751,8 +852,10 @@ def _show(args: argparse.Namespace, profile: Profile, env: Mapping[str, str]) ->
     return 0
 
 
-def _print_history(args: argparse.Namespace, profile: Profile) -> int:
-    """The platform's timeline as last seen, merged with the changes this machine observed."""
+def _print_history(args: argparse.Namespace, profiles: Sequence[Profile]) -> int:
+    """The platform's timeline as last seen, merged with the changes this machine observed,
+    from whichever profile remembers the order (in several: a usage error naming them). Read
+    from several profiles, each line starts with the profile."""
     from kameng_tui.output import local_time, to_lines
     from kameng_tui.store.history import HistoryError, HistoryStore, merged_timeline
 
@@ -761,26 +864,59 @@ def _print_history(args: argparse.Namespace, profile: Profile) -> int:
     except HistoryError as exc:
         return fail(EXIT_PLATFORM, str(exc))
     try:
-        order_no = args.order_no
-        order = store.last_order(profile.name, order_no)
-        observed = store.observed(profile.name, order_no)
-        if order is None and not observed:  # km123 for KM123, if only one order matches
-            known = _remembered_numbers(store, profile.name, order_no)
-            if (match := _one_match(order_no, known, lambda n: n)) is not None:
-                order_no = match
-                order = store.last_order(profile.name, order_no)
-                observed = store.observed(profile.name, order_no)
+        found = [
+            (profile, remembered)
+            for profile in profiles
+            if (remembered := _remembered(store, profile.name, args.order_no)) is not None
+        ]
     finally:
         store.close()
-    if order is None and not observed:
-        return fail(EXIT_PLATFORM, f"{profile.name}: no history of {args.order_no!r}")
+    if len(found) > 1:
+        return _in_several(args.order_no, [p.name for p, _ in found])
+    if not found:
+        names = ", ".join(p.name for p in profiles)
+        return fail(EXIT_PLATFORM, f"{names}: no history of {args.order_no!r}")
+    ((profile, (order, observed)),) = found
     events = merged_timeline(order, observed) if order is not None else tuple(observed)
+    shop = [clean(profile.name, limit=64)] if len(profiles) > 1 else []
     rows = [
-        (local_time(e.at), e.status.value, clean(e.raw_status), clean(e.note) if e.note else "")
+        [
+            *shop,
+            local_time(e.at),
+            e.status.value,
+            clean(e.raw_status),
+            clean(e.note) if e.note else "",
+        ]
         for e in events
     ]
     sys.stdout.write(to_lines(rows))  # aligned by display width: 待支付 is six cells
     return 0
+
+
+def _remembered(
+    store: HistoryStore, profile: str, order_no: str
+) -> tuple[Order | None, list[TimelineEvent]] | None:
+    """What the history holds of the order in `profile` (its last known state, the changes
+    observed); None when nothing. km123 finds KM123 when only one order matches."""
+    order = store.last_order(profile, order_no)
+    observed = store.observed(profile, order_no)
+    if order is None and not observed:
+        known = _remembered_numbers(store, profile, order_no)
+        if (match := _one_match(order_no, known, lambda n: n)) is None:
+            return None
+        order = store.last_order(profile, match)
+        observed = store.observed(profile, match)
+    return None if order is None and not observed else (order, observed)
+
+
+def _in_several(order_no: str, names: Sequence[str]) -> int:
+    """An order number several selected profiles have: which, and exit 2."""
+    shown = ", ".join(clean(name, limit=64) for name in names)
+    return fail(
+        EXIT_USAGE,
+        f"error: {clean(order_no, limit=64)!r} is in {len(names)} profiles ({shown}): "
+        "name one with --profile",
+    )
 
 
 def _one_match(wanted: str, items: Iterable[_T], number: Callable[[_T], str]) -> _T | None:
@@ -883,7 +1019,18 @@ def _config(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     # Names are the user's, but a config file can come from anywhere: shown, never obeyed.
     names = ", ".join(clean(name, limit=200) for name in sorted(config.profiles)) or "none"
     default = clean(config.default_profile, limit=200) if config.default_profile else "none"
-    print(f"{clean(path)}: ok (profiles: {names}; default: {default})")
+    views = ", ".join(clean(name, limit=200) for name in sorted(config.views)) or "none"
+    chosen = (
+        f"; default view: {clean(config.default_view, limit=200)}" if config.default_view else ""
+    )
+    for name in sorted(set(config.views) & set(config.profiles)):
+        # Allowed (a profile wins, so a name with a comma stays one profile), but surprising.
+        print(
+            f"kameng-tui: configuration: views.{clean(name, limit=200)}: a profile has this "
+            "name too: --profile reads that profile, not the view",
+            file=sys.stderr,
+        )
+    print(f"{clean(path)}: ok (profiles: {names}; default: {default}; views: {views}{chosen})")
     return 0
 
 
@@ -912,11 +1059,7 @@ def _watch(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     explicit = getattr(args, "config", None)
     config = load(config_path(env, explicit), required=bool(explicit))
     rules = parse_rules(config)
-    if getattr(args, "demo", False):
-        profiles = [Profile("demo", "demo")]
-    else:
-        names = args.profiles or [getattr(args, "profile", None)]
-        profiles = [config.profile(name) for name in dict.fromkeys(names)]
+    profiles = _select(args, config)
     hub: HubServer | None = None
     if args.serve:
         try:

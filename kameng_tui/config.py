@@ -2,7 +2,8 @@
 
 Where the file is: `--config FILE`, else `$KAMENG_TUI_CONFIG`, else `config.toml` in the
 platformdirs user config directory. Secrets never live in it: a profile names the environment
-variables that hold them (`token_env`, `password_env`, `guest_password_env`).
+variables that hold them (`token_env`, `password_env`, `guest_password_env`). Views
+(`[views.NAME] profiles = [...]`) name several profiles read as one.
 """
 
 from __future__ import annotations
@@ -54,6 +55,15 @@ _HEAD = """\
 {platforms}
 
 default_profile = "demo"
+# default_view = "desk"    # without --profile, read the profiles of this view (below) as one
+"""
+
+# Appended after the platforms' tables: a view is a table, so it cannot come before them.
+_VIEWS = """\
+# Views: several profiles read as one, by the view's name (`--profile desk`); a profile of
+# the same name wins. `--profile a,b` names profiles directly, `--all` reads every one.
+# [views.desk]
+# profiles = ["myshop", "next-admin"]
 """
 
 
@@ -65,7 +75,7 @@ def example_text() -> str:
     width = max(len(spec.name) for spec in specs)
     lines = "\n".join(f"#   {spec.name:<{width}}  {spec.summary}" for spec in specs)
     tables = "\n".join(spec.example.rstrip() + "\n" for spec in specs)
-    return _HEAD.format(platforms=lines) + "\n" + tables
+    return _HEAD.format(platforms=lines) + "\n" + tables + "\n" + _VIEWS
 
 
 def __getattr__(name: str) -> str:
@@ -118,6 +128,10 @@ class Config:
     # The tracker runs the rules too (with the same outbox as `watch`, so an alert both send
     # goes out once).
     alerts_in_tracker: bool = False
+    # `[views.NAME] profiles = [...]`: profiles read as one, by the view's name; each name
+    # checked to be a profile. `default_view`: the selection when no profile is named.
+    views: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    default_view: str | None = None
 
     def profile(self, name: str | None) -> Profile:
         """The named profile, else the default one, else the only one, else the demo."""
@@ -127,9 +141,40 @@ class Config:
         if chosen is None:
             return Profile("demo", "demo")
         if chosen not in self.profiles:
-            known = ", ".join(sorted(self.profiles)) or "none"
-            raise ConfigError(self.path, None, f"no profile {chosen!r} (profiles: {known})")
+            raise self._unknown(chosen)
         return self.profiles[chosen]
+
+    def select(self, spec: str | None, every: bool = False) -> list[Profile]:
+        """The profiles a `--profile` value names, in order, each once.
+
+        `every`: all of them, by name (the demo when there are none). Else an exact profile
+        name first: a name may hold a comma, and a profile wins over a view of the same name.
+        Then a view's profiles, then a comma-separated list of profiles. No value: the default
+        view, else the one default profile (`profile(None)`)."""
+        if every:
+            return [self.profiles[name] for name in sorted(self.profiles)] or [
+                Profile("demo", "demo")
+            ]
+        if not spec:  # "" as None, as profile() has it
+            if self.default_view is not None:
+                return [self.profiles[name] for name in self.views[self.default_view]]
+            return [self.profile(None)]
+        if spec in self.profiles:
+            return [self.profiles[spec]]
+        if spec in self.views:
+            return [self.profiles[name] for name in self.views[spec]]
+        names = list(dict.fromkeys(part.strip() for part in spec.split(",") if part.strip()))
+        if not names:
+            raise ConfigError(self.path, None, f"no profile named in {spec!r}")
+        for name in names:
+            if name not in self.profiles:
+                raise self._unknown(name)
+        return [self.profiles[name] for name in names]
+
+    def _unknown(self, name: str) -> ConfigError:
+        known = ", ".join(sorted(self.profiles)) or "none"
+        views = f"; views: {', '.join(sorted(self.views))}" if self.views else ""
+        return ConfigError(self.path, None, f"no profile {name!r} (profiles: {known}{views})")
 
 
 def config_path(environ: Mapping[str, str], explicit: str | None = None) -> Path:
@@ -194,7 +239,7 @@ def load(path: Path, *, required: bool = False) -> Config:
 def parse(data: Mapping[str, Any], path: Path | None = None) -> Config:
     known = {
         "default_profile", "profiles", "history_days", "history_max_mb", "keymap", "alerts",
-        "alerts_in_tracker",
+        "alerts_in_tracker", "views", "default_view",
     }  # fmt: skip
     unknown = set(data) - known
     if unknown:
@@ -210,6 +255,12 @@ def parse(data: Mapping[str, Any], path: Path | None = None) -> Config:
     profiles = {name: _profile(name, table, path) for name, table in tables.items()}
     if default is not None and default not in profiles:
         raise ConfigError(path, "default_profile", f"no profile {default!r}")
+    views = _views(data.get("views", {}), profiles, path)
+    default_view = data.get("default_view")
+    if default_view is not None and not isinstance(default_view, str):
+        raise ConfigError(path, "default_view", "must be a string")
+    if default_view is not None and default_view not in views:
+        raise ConfigError(path, "default_view", f"no view {default_view!r}")
     keymap = _keymap(data.get("keymap", {}), path)
     alerts = data.get("alerts", [])
     if not isinstance(alerts, list) or not all(isinstance(t, Mapping) for t in alerts):
@@ -226,7 +277,36 @@ def parse(data: Mapping[str, Any], path: Path | None = None) -> Config:
         keymap=keymap,
         alerts=tuple(alerts),
         alerts_in_tracker=in_tracker,
+        views=views,
+        default_view=default_view,
     )
+
+
+def _views(
+    tables: object, profiles: Mapping[str, Profile], path: Path | None
+) -> dict[str, tuple[str, ...]]:
+    """`[views.NAME]`: each a table whose `profiles` lists existing profiles (repeats
+    dropped)."""
+    if not isinstance(tables, Mapping):
+        raise ConfigError(path, "views", "must be a table of views")
+    views: dict[str, tuple[str, ...]] = {}
+    for name, table in tables.items():
+        key = f"views.{name}"
+        if not isinstance(table, Mapping):
+            raise ConfigError(path, key, "must be a table")
+        for option in table:
+            if option != "profiles":
+                raise ConfigError(path, f"{key}.{option}", "unknown key")
+        names = table.get("profiles")
+        if names is None:
+            raise ConfigError(path, f"{key}.profiles", "missing")
+        if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+            raise ConfigError(path, f"{key}.profiles", "must be a non-empty list of profile names")
+        for profile in names:
+            if profile not in profiles:
+                raise ConfigError(path, f"{key}.profiles", f"no profile {profile!r}")
+        views[name] = tuple(dict.fromkeys(names))
+    return views
 
 
 def _keymap(table: object, path: Path | None) -> dict[str, str]:

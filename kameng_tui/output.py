@@ -60,6 +60,9 @@ TABLE_COLUMNS = (
     "updated_at",
     "label",
 )
+# Orders of several profiles: which one each came from, first, headed SHOP (a profile is a shop).
+SHOP_TABLE_COLUMNS = ("profile", *TABLE_COLUMNS)
+_HEADERS = {"profile": "SHOP"}
 # JSON escapes C0 controls itself; with ensure_ascii=False these would pass through raw: DEL
 # and C1 controls, bidi marks and controls, zero-width and invisible format characters, line
 # and paragraph separators, lone surrogates, tag characters (as the \ud8xx\udcxx pair JSON
@@ -172,13 +175,14 @@ def to_table(records: list[dict[str, Any]], columns: Iterable[str] = TABLE_COLUM
     rows = [[_cell(_shown_time(r[c]) if c in TIME_FIELDS else r[c]) for c in columns]
             for r in records]  # fmt: skip
     widths = [
-        max([cell_len(c), *(cell_len(row[i]) for row in rows)]) for i, c in enumerate(columns)
+        max([cell_len(_HEADERS.get(c, c)), *(cell_len(row[i]) for row in rows)])
+        for i, c in enumerate(columns)
     ]
 
     def line(cells: list[str]) -> str:
         return "  ".join(c + " " * (w - cell_len(c)) for c, w in zip(cells, widths, strict=True))
 
-    header = line([c.upper() for c in columns]).rstrip()
+    header = line([_HEADERS.get(c, c.upper()) for c in columns]).rstrip()
     return "\n".join([header, *(line(r).rstrip() for r in rows)]) + "\n"
 
 

@@ -50,6 +50,9 @@ def test_the_example_is_valid_and_defaults_to_the_demo(tmp_path: Path) -> None:
         "acg",
     }
     assert all(not (set(p.options) & {"token", "password"}) for p in every.profiles.values())
+    # The view example too: two of those profiles read as one, the default once uncommented.
+    assert config.views == {} and config.default_view is None
+    assert every.views == {"desk": ("myshop", "next-admin")} and every.default_view == "desk"
 
 
 def test_missing_file_means_no_profiles_unless_asked_for(tmp_path: Path) -> None:
