@@ -48,5 +48,9 @@ soak: install
 screenshots: install-test
 	$(BIN)/python tools/screenshots.py screenshots
 
+.PHONY: openapi
+openapi: install  # docs/openapi.json from the wire format's structs
+	$(BIN)/python tools/openapi.py
+
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

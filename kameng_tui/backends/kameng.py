@@ -6,7 +6,15 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from kameng_tui.api.wire import API_PREFIX, WireError, decode_error, decode_order
+from kameng_tui.api.wire import (
+    API_PREFIX,
+    Page,
+    WireError,
+    decode_error,
+    decode_order,
+    decode_page,
+    page_of,
+)
 from kameng_tui.backends.base import (
     Backend,
     BackendError,
@@ -14,7 +22,14 @@ from kameng_tui.backends.base import (
     SyncResult,
     raise_if_all_malformed,
 )
-from kameng_tui.backends.http import Answer, HttpSettings, JsonHttp, http_settings, status_text
+from kameng_tui.backends.http import (
+    Answer,
+    HttpSettings,
+    JsonHttp,
+    Reader,
+    http_settings,
+    status_text,
+)
 from kameng_tui.backends.registry import Key, Kind, PlatformSpec
 from kameng_tui.domain.actions import Action
 from kameng_tui.domain.order import Order
@@ -23,6 +38,9 @@ from kameng_tui.domain.text import clean
 if TYPE_CHECKING:
     from kameng_tui.config import Profile
     from kameng_tui.domain.clock import Clock
+
+# A page's bytes become orders in one pass, in JsonHttp's thread when the page is big.
+PAGE_READER = Reader(decode_page, page_of)
 
 
 class KamengBackend(Backend):
@@ -45,24 +63,18 @@ class KamengBackend(Backend):
 
     async def fetch_changes(self, cursor: str | None) -> SyncResult:
         params = {"since": cursor} if cursor else None
-        answer = await self._get(f"{API_PREFIX}/orders", params)
-        body = answer.body
-        if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-            raise BackendError("malformed answer: no order list")
-        orders, skipped = [], []
-        for i, item in enumerate(body["data"]):
-            try:
-                orders.append(decode_order(item, f"data[{i}]"))
-            except WireError as exc:
-                skipped.append(f"malformed answer: {exc}")
-        raise_if_all_malformed(len(orders), skipped)
-        next_cursor = body.get("cursor")
-        total = body.get("total")
+        try:
+            answer = await self._get(f"{API_PREFIX}/orders", params, read=PAGE_READER)
+        except WireError as exc:  # not a list envelope
+            raise BackendError(f"malformed answer: {exc}") from None
+        page: Page = answer.body
+        skipped = [f"malformed answer: {problem}" for problem in page.skipped]
+        raise_if_all_malformed(len(page.orders), skipped)
         return SyncResult(
-            orders,
-            next_cursor if isinstance(next_cursor, str) else cursor,
-            total if isinstance(total, int) else len(orders),
-            more=body.get("more") is True,
+            page.orders,
+            page.cursor if page.cursor is not None else cursor,
+            page.total if page.total is not None else len(page.orders),
+            more=page.more,
             skipped=skipped,
         )
 
@@ -108,9 +120,16 @@ class KamengBackend(Backend):
         await self.http.aclose()
 
     async def _get(
-        self, path: str, params: dict[str, str] | None, *, missing_ok: bool = False
+        self,
+        path: str,
+        params: dict[str, str] | None,
+        *,
+        missing_ok: bool = False,
+        read: Reader[Page] | None = None,
     ) -> Answer:
-        answer = await self.http.request("GET", path, params=params, headers=self._headers)
+        answer = await self.http.request(
+            "GET", path, params=params, headers=self._headers, read=read
+        )
         envelope = decode_error(answer.body)
         # A 404 from the API (an error envelope) is no such order; a bare one, say the web
         # server's HTML page, means the base_url does not lead to the API.
