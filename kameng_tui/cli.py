@@ -404,10 +404,25 @@ def _tui(args: argparse.Namespace, config: Config, profile: Profile, env: Mappin
     clock = _clock()
     profiles = Profiles(config, env, clock, profile)
     backend = profiles.open(profile.name)
+    selected: list[Profile] = getattr(args, "selected_profiles", None) or [profile]
+    shops: list[tuple[Profile, Backend]] = []
+    title = None
+    if len(selected) > 1:
+        from kameng_tui.backends.factory import make_backend
+
+        if args.interval:  # --interval: every shop's, else each keeps its own
+            selected = [Profile(p.name, p.platform, {**p.options, "interval": args.interval})
+                        for p in selected]  # fmt: skip
+        shops = [(selected[0], backend)]
+        shops += [(p, make_backend(p, env, clock)) for p in selected[1:]]
+        spec = getattr(args, "profile", None)
+        title = spec if spec in config.views else None
     notices: list[str] = []
     history = _history(config, notices)
     app = KamengApp(
         backend,
+        shops=shops,
+        title=title,
         lang=lang,
         interval=interval,
         clock=clock,

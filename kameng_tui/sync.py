@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from kameng_tui.backends.base import Backend, BackendError, ReadProblem, SyncResult, Unreadable
 from kameng_tui.domain.book import ChangeSet, OrderBook
 from kameng_tui.domain.clock import Clock
-from kameng_tui.domain.order import stand_in
+from kameng_tui.domain.order import order_key, profile_of, stamped, stand_in
 from kameng_tui.domain.text import clean
 
 if TYPE_CHECKING:
@@ -228,8 +228,43 @@ class RefreshState:
     retry_in: float = 0.0
 
 
+def combined_state(syncers: list[Syncer]) -> tuple[datetime | None, RefreshState, list[int]]:
+    """Several shops' polls as one header says them: the stalest success of the shops that
+    are fine, the state (an error while any fails, with the first one's countdown), and the
+    indexes of the failing ones."""
+    states = [s.state() for s in syncers]
+    # Failing until a poll succeeds: a retry under way does not make a shop fine.
+    failing = [i for i, s in enumerate(syncers) if s.error is not None]
+    modes = {state.mode for state in states}
+    if failing:
+        mode = RefreshMode.ERROR
+    elif RefreshMode.LOADING in modes:
+        mode = RefreshMode.LOADING
+    elif RefreshMode.REFRESHING in modes:
+        mode = RefreshMode.REFRESHING
+    elif modes == {RefreshMode.PAUSED}:
+        mode = RefreshMode.PAUSED
+    else:
+        mode = RefreshMode.AUTO
+    fine = [s.last_success for i, s in enumerate(syncers) if i not in failing]
+    known = [at for at in fine if at is not None]
+    last = min(known) if known and len(known) == len(fine) else None
+    first = states[failing[0]] if failing else None
+    state = RefreshState(
+        mode,
+        min(s.interval for s in syncers),
+        last,
+        first.error if first else None,
+        first.retry_in if first else 0.0,
+    )
+    return last, state, failing
+
+
 class Syncer:
-    """Polls one backend into one order book, never two polls at once."""
+    """Polls one backend into one order book, never two polls at once.
+
+    With a `stamp` (the profile's name, where several profiles share one book), every order
+    is stamped with it (domain.order.stamped), so numbers of different shops never collide."""
 
     def __init__(
         self,
@@ -238,8 +273,11 @@ class Syncer:
         clock: Clock,
         interval: float,
         limits: WireLimits | None = None,
+        *,
+        stamp: str = "",
     ) -> None:
         self.backend = backend
+        self.stamp = stamp
         self.limits = limits or WireLimits.of(backend)
         self.book = book
         self.clock = clock
@@ -341,17 +379,23 @@ class Syncer:
         from_scratch = self.cursor is None
         if from_scratch and not self.more:
             self.received = set()
+        orders, removed = result.orders, result.removed
+        if self.stamp:
+            stamp = self.stamp
+            orders = [stamped(o, stamp) for o in orders]
+            removed = [order_key(stamp, key) for key in removed]
         if from_scratch or self.more:
-            self.received.update(o.key for o in result.orders)
+            self.received.update(o.key for o in orders)
         now = self.clock.now()
         stand_ins = []
         for problem in result.unreadable:
-            old = self.book.get(problem.order_no)
-            row = stand_in(problem.order_no, problem.problem, problem.detail, now, old)
+            key = order_key(self.stamp, problem.order_no)
+            row = stand_in(problem.order_no, problem.problem, problem.detail, now,
+                           self.book.get(key))  # fmt: skip
             if row is not None:
-                stand_ins.append(row)
+                stand_ins.append(stamped(row, self.stamp) if self.stamp and not row.shop else row)
             if from_scratch or self.more:
-                self.received.add(problem.order_no)  # known to the platform's list still
+                self.received.add(key)  # known to the platform's list still
         self.unreadable = result.unreadable
         for item in result.unreadable:
             log.info(
@@ -361,8 +405,9 @@ class Syncer:
                 clean(item.order_no, limit=64),
                 clean(item.detail, limit=200),
             )
-        changes = self.book.apply([*result.orders, *stand_ins], result.removed)
-        stop = self._paging.stop(sent, result, len(self.book))
+        changes = self.book.apply([*orders, *stand_ins], removed)
+        held = self.book.by_shop[self.stamp] if self.stamp else len(self.book)
+        stop = self._paging.stop(sent, result, held)
         more = result.more and stop is None
         if (from_scratch or self.more) and not result.more:
             self.full_syncs += 1
@@ -380,7 +425,8 @@ class Syncer:
         if stop is not None:
             # What was read stays; the pass did not end, so nothing can be said gone, and the
             # next poll starts it again (after the interval: the shop will not have changed).
-            self.received |= {o.key for o in self.book}
+            mine = self.stamp
+            self.received |= {o.key for o in self.book if not mine or profile_of(o) == mine}
             self.polls += 1
             self._failed(stop.message, None, retryable=False)
             return changes

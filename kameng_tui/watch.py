@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 
 from kameng_tui.alerts.deliver import Delivery
@@ -29,23 +28,17 @@ from kameng_tui.config import Profile
 from kameng_tui.domain.attention import Attention, attention_reasons
 from kameng_tui.domain.book import ChangeSet, OrderBook
 from kameng_tui.domain.clock import Clock
+from kameng_tui.domain.order import profile_of, unstamped
 from kameng_tui.domain.status import OrderStatus
 from kameng_tui.domain.text import clean
 from kameng_tui.i18n import Lang
 from kameng_tui.settings import load_follows
+from kameng_tui.shops import Shop
 from kameng_tui.store.history import HistoryStore
 from kameng_tui.sync import Syncer
 
 log = logging.getLogger("kameng_tui.watch")
 MAX_WAIT = 60.0  # seconds the loop sleeps at most between looks at its work
-
-
-@dataclass
-class Shop:
-    profile: Profile
-    syncer: Syncer
-    touched: set[str] = field(default_factory=set)  # order keys of the pass under way
-    error: str | None = None  # the last poll problem said
 
 
 class Watcher:
@@ -132,7 +125,11 @@ class Watcher:
         policy = shop.profile.policy
         known = self.known[name]
         baseline = not self.outbox.has_baseline(name)
-        numbers = shop.touched | {o.key for o in book.active()}
+        # In a shared book (a merged view) only this shop's orders, compared as its own
+        # backend gave them: the outbox and alert keys are the same as `watch` would use.
+        stamp = shop.syncer.stamp
+        active = book.active()
+        numbers = shop.touched | {o.key for o in active if not stamp or profile_of(o) == stamp}
         shop.touched = set()
         changes: list[Change] = []
         states: list[tuple[str, OrderStatus, frozenset[Attention]]] = []
@@ -141,6 +138,9 @@ class Watcher:
             order = book.get(number)
             if order is None or order.status is OrderStatus.UNREADABLE:
                 continue
+            if stamp:
+                order = unstamped(order)
+                number = order.key
             reasons = attention_reasons(order, now, policy)
             state = (order.status, frozenset(reasons))
             old = known.get(number)

@@ -18,7 +18,7 @@ from kameng_tui.domain.attention import (
     attention_reasons,
     needs_attention,
 )
-from kameng_tui.domain.order import Order
+from kameng_tui.domain.order import Order, profile_of
 from kameng_tui.domain.status import OrderStatus, ProductType
 
 
@@ -55,6 +55,7 @@ class OrderBook:
         ] = {}  # non-final orders: the only ones that can need attention
         self.by_status: Counter[OrderStatus] = Counter()
         self.by_type: Counter[ProductType] = Counter()
+        self.by_shop: Counter[str] = Counter()  # by profile (domain.order.profile_of)
 
     def __len__(self) -> int:
         return len(self._orders)
@@ -126,7 +127,11 @@ class OrderBook:
             self._active[no] = order
         self.by_status[order.status] += 1
         self.by_type[order.product_type] += 1
+        if order.shop:
+            self.by_shop[profile_of(order)] += 1
 
     def _uncount(self, order: Order) -> None:
         self.by_status[order.status] -= 1
         self.by_type[order.product_type] -= 1
+        if order.shop:
+            self.by_shop[profile_of(order)] -= 1

@@ -105,6 +105,32 @@ def order_key(shop: str, order_no: str) -> str:
     return f"{shop}\x1f{order_no}" if shop else order_no
 
 
+# Where several profiles show as one (a merged view), each order's `shop` is stamped with its
+# profile's name; an order a hub profile read keeps the hub's shop after it, behind U+001F
+# (which neither a profile name nor a hub's shop name holds). So the profile an order belongs
+# to is always the shop's first part, and the stamp comes off without loss.
+
+
+def stamped(order: Order, profile: str) -> Order:
+    shop = profile if not order.shop else f"{profile}\x1f{order.shop}"
+    return order._replace(shop=shop)
+
+
+def profile_of(order: Order) -> str:
+    """The profile a stamped order belongs to ("" for an order of a single-shop session)."""
+    return order.shop.partition("\x1f")[0]
+
+
+def unstamped(order: Order) -> Order:
+    """The order as its profile's backend gave it."""
+    return order._replace(shop=order.shop.partition("\x1f")[2]) if order.shop else order
+
+
+def shop_label(shop: str) -> str:
+    """A stamped shop for people: "team · north" for a hub's shop read in a merged view."""
+    return shop.replace("\x1f", " · ")
+
+
 def stand_in(
     order_no: str, problem: ReadProblem, detail: str, now: datetime, previous: Order | None
 ) -> Order | None:

@@ -3,8 +3,8 @@
     status:failed type:phone age:>10m label:库存 shop text
 
 - `key:value` narrows on one field; the keys are `status`, `type`, `age`, `label`, `account`,
-  `merchant`, `product` and `no` (also their Chinese names 状态, 类型, 时长, 标签, 账号, 商家,
-  商品, 单号; a full-width colon `：` works too).
+  `merchant`, `product`, `no` and `shop` (also their Chinese names 状态, 类型, 时长, 标签, 账号,
+  商家, 商品, 单号, 店铺; a full-width colon `：` works too).
 - `status` and `type` take a canonical name (`failed`, `phone_topup`), a Chinese name (发货失败,
   话费充值), a short name (`unpaid`, `done`, `phone`, `game`) or the start of any of them; a
   prefix that fits several takes them all, and repeating the key (or `status:failed,abnormal`)
@@ -29,10 +29,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from kameng_tui.domain.order import Order
+from kameng_tui.domain.order import Order, shop_label
 from kameng_tui.domain.status import PRODUCT_TYPE_ZH, STATUS_ZH, OrderStatus, ProductType
 
-TEXT_KEYS = ("label", "account", "merchant", "product", "no")
+TEXT_KEYS = ("label", "account", "merchant", "product", "no", "shop")
 KEYS = ("status", "type", "age", *TEXT_KEYS)
 _KEY_ALIASES = {
     **{key: key for key in KEYS},
@@ -44,6 +44,7 @@ _KEY_ALIASES = {
     "商家": "merchant",
     "商品": "product",
     "单号": "no",
+    "店铺": "shop",
     "order": "no",
 }
 # Other names people use for a status or a type, beside the canonical and the Chinese one.
@@ -123,8 +124,9 @@ def search_blob(order: Order) -> str:
     """The casefolded text free words are looked for in: number, product, account, merchant,
     label. NUL-separated, so a word cannot match across two fields."""
     label = order.label.text if order.label is not None else ""
+    shop = f"\0{shop_label(order.shop)}" if order.shop else ""
     return (
-        f"{order.order_no}\0{order.product_name}\0{order.account}\0{order.merchant}\0{label}"
+        f"{order.order_no}\0{order.product_name}\0{order.account}\0{order.merchant}\0{label}{shop}"
     ).casefold()
 
 
@@ -304,6 +306,8 @@ def _narrow_field(rows: list[Order], key: str, value: str) -> list[Order]:
         return [o for o in rows if value in o.merchant.casefold()]
     if key == "product":
         return [o for o in rows if value in o.product_name.casefold()]
+    if key == "shop":
+        return [o for o in rows if value in shop_label(o.shop).casefold()]
     return [o for o in rows if value in o.order_no.casefold()]
 
 

@@ -38,6 +38,7 @@ class SortColumn(StrEnum):
     AMOUNT = "amount"
     STATUS = "status"
     LABEL = "label"
+    SHOP = "shop"  # where several shops show as one
     URGENCY = "urgency"  # orders that need attention first, most urgent reason first
 
 
@@ -55,6 +56,7 @@ SORT_KEYS: dict[SortColumn, Callable[[Order], Any]] = {
     SortColumn.AMOUNT: attrgetter("amount", "order_no", "shop"),
     SortColumn.STATUS: lambda o: (_STATUS_RANK[o.status], o.order_no, o.shop),
     SortColumn.LABEL: lambda o: (o.label.text if o.label else "", o.order_no, o.shop),
+    SortColumn.SHOP: attrgetter("shop", "updated_at", "order_no"),
     # Urgency changes with the clock, so no stored key can hold it: its index is the update
     # time's, and `_derive` lifts the orders that need attention to the front.
     SortColumn.URGENCY: attrgetter("updated_at", "order_no", "shop"),
@@ -68,6 +70,7 @@ class Filter:
     attention: bool = False
     search: str = ""  # a query (kameng_tui.domain.query): words, and keys like status:failed
     only: frozenset[str] | None = None  # these orders only, by key (the followed ones)
+    shop: str | None = None  # this shop's orders only, where several show as one
 
     @property
     def is_trivial(self) -> bool:
@@ -287,6 +290,9 @@ class OrderView:
         if flt.only is not None and rows:  # the followed orders
             only = flt.only
             rows = [o for o in rows if o.key in only]
+        if flt.shop is not None and rows:
+            shop, inside = flt.shop, flt.shop + "\x1f"
+            rows = [o for o in rows if o.shop == shop or o.shop.startswith(inside)]
         if (query.has_text or query.ages) and rows:
             if query.has_text and not self._blobs:
                 self._blobs.update((o.key, _search_blob(o)) for o in self.book)

@@ -35,7 +35,8 @@ from kameng_tui.server.app import Page, ServerOptions, SourceError, create_app
 if TYPE_CHECKING:
     from kameng_tui.domain.actions import Action
     from kameng_tui.domain.book import ChangeSet
-    from kameng_tui.watch import Shop, Watcher
+    from kameng_tui.shops import Shop
+    from kameng_tui.watch import Watcher
 
 PAGE = 2_000  # orders per answer
 SNAPSHOTS = 16  # first syncs in progress at once; an older one's next page starts again

@@ -24,7 +24,7 @@ from platformdirs import user_data_path
 
 from kameng_tui.api.wire import WireError, decode_order, encode_order
 from kameng_tui.domain.book import ChangeSet
-from kameng_tui.domain.order import Order, TimelineEvent
+from kameng_tui.domain.order import Order, TimelineEvent, unstamped
 from kameng_tui.domain.status import OrderStatus
 from kameng_tui.store import files
 from kameng_tui.store.files import is_disk_full
@@ -298,10 +298,20 @@ class HistoryStore:
 
     # -- writing (from a worker thread) -------------------------------------------------------
 
-    def record(self, profile: str, changes: ChangeSet, observed_at: datetime) -> int:
-        """Save what a refresh brought: new orders, status changes, last known data.
+    def record(
+        self, profile: str, changes: ChangeSet, observed_at: datetime, *, stamp: str = ""
+    ) -> int:
+        """Save what a refresh brought: new orders, status changes, last known data. Orders
+        stamped with `stamp` (a merged view's) are saved as the profile's backend gave them,
+        so the profile read alone finds them.
 
         Returns how many status changes were recorded."""
+        if stamp:
+            changes = ChangeSet(
+                [unstamped(o) for o in changes.added],
+                [(unstamped(a), unstamped(b)) for a, b in changes.changed],
+                [unstamped(o) for o in changes.removed],
+            )
         # First sight of an open order is worth a row; a settled one (a shop's long history)
         # is not news, and a first sync of 100,000 orders must stay cheap.
         # A stand-in for an order that could not be read is not the platform's data: never

@@ -9,34 +9,32 @@ Apprise and the outbox load only when the setting is on: the tracker's start sta
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from kameng_tui.domain.text import clean
 
 if TYPE_CHECKING:
-    from kameng_tui.config import Config, Profile
+    from kameng_tui.config import Config
     from kameng_tui.domain.book import ChangeSet
     from kameng_tui.i18n import Lang
-    from kameng_tui.sync import Syncer
-    from kameng_tui.watch import Shop, Watcher
+    from kameng_tui.shops import Shop
+    from kameng_tui.watch import Watcher
 
 log = logging.getLogger("kameng_tui.tui.alerting")
 
 
 class TrackerAlerts:
-    """The rules over one profile's poll, evaluated when a pass completes."""
+    """The rules over the tracker's shops, evaluated as each shop's pass completes."""
 
-    def __init__(self, watcher: Watcher, shop: Shop) -> None:
+    def __init__(self, watcher: Watcher) -> None:
         self.watcher = watcher
-        self.shop = shop
 
     @classmethod
     def start(
         cls,
         config: Config | None,
-        profile: Profile,
-        syncer: Syncer,
+        shops: Sequence[Shop],
         environ: Mapping[str, str],
         lang: Lang,
         say: Callable[[str], None],
@@ -48,32 +46,31 @@ class TrackerAlerts:
         from kameng_tui.alerts.deliver import AppriseDelivery
         from kameng_tui.alerts.outbox import Outbox, OutboxError
         from kameng_tui.alerts.rules import parse_rules
-        from kameng_tui.watch import Shop, Watcher
+        from kameng_tui.watch import Watcher
 
         try:
             outbox = Outbox()
         except OutboxError as exc:
             say(f"alerts: {clean(exc, limit=200)}")
             return None
-        shop = Shop(profile, syncer)
         watcher = Watcher(
-            [shop],
+            shops,
             parse_rules(config),
             outbox,
             AppriseDelivery(),
-            syncer.clock,
+            shops[0].syncer.clock,
             environ=environ,
             lang=lang,
             say=lambda line: log.warning("%s", line),
         )
-        return cls(watcher, shop)
+        return cls(watcher)
 
-    def polled(self, changes: ChangeSet | None, complete: bool) -> None:
-        """After each page applied; the rules run once the pass is complete."""
+    def polled(self, shop: Shop, changes: ChangeSet | None, complete: bool) -> None:
+        """After each page applied; the rules run once the shop's pass is complete."""
         if changes:
-            self.shop.touched |= changes.touched
-        if complete and self.shop.syncer.error is None:
-            self.watcher.evaluate(self.shop)
+            shop.touched |= changes.touched
+        if complete and shop.syncer.error is None:
+            self.watcher.evaluate(shop)
 
     async def deliver(self) -> int:
         return await self.watcher.deliver()

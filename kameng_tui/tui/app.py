@@ -24,7 +24,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from kameng_tui.backends.base import Backend
-from kameng_tui.config import ConfigError
+from kameng_tui.config import ConfigError, Profile
 from kameng_tui.domain.attention import DEFAULT_POLICY
 from kameng_tui.domain.book import OrderBook
 from kameng_tui.domain.clock import Clock, SystemClock
@@ -32,6 +32,7 @@ from kameng_tui.domain.text import clean
 from kameng_tui.i18n import Lang, Messages
 from kameng_tui.profiles import Profiles
 from kameng_tui.settings import load_settings, save_setting
+from kameng_tui.shops import Shop
 from kameng_tui.store.history import HistoryStore
 from kameng_tui.sync import Syncer
 from kameng_tui.tui import textual_fixes
@@ -59,6 +60,10 @@ def _force_exit(code: int) -> None:
 DEFAULT_INTERVAL = 5.0  # seconds between polls, for a profile without `interval`
 
 
+def interval_of(profile: Profile, default: float = DEFAULT_INTERVAL) -> float:
+    return float(profile.get("interval", default))
+
+
 class KamengApp(App[None]):
     CSS_PATH = "app.tcss"
     # Textual's system commands provider reads titles as markup: ours shows them literally.
@@ -84,7 +89,11 @@ class KamengApp(App[None]):
         read_only: bool = False,
         notices: Sequence[str] = (),
         keymap: Mapping[str, str] | None = None,
+        shops: Sequence[tuple[Profile, Backend]] = (),
+        title: str | None = None,
     ) -> None:
+        """`shops`: several profiles shown as one (their backends open; `backend` is the
+        first's), each polled on its own interval; `title` names that view."""
         super().__init__()
         # `[keymap]` from the config file: Textual rebinds by id (footer included); help reads it.
         self.set_keymap(dict(keymap or {}))
@@ -98,9 +107,21 @@ class KamengApp(App[None]):
         self.profiles = profiles
         self.history = history
         self._read_only = read_only
-        self.syncer = Syncer(backend, OrderBook(), self.clock, interval)
-        policy = profiles.get(profiles.current).policy if profiles else DEFAULT_POLICY
-        self.orders_screen = OrdersScreen(self.syncer, self.messages, policy, history)
+        self.backends = [b for _, b in shops] if len(shops) > 1 else [backend]
+        if len(shops) > 1:
+            book = OrderBook()
+            merged = [
+                Shop(p, Syncer(b, book, self.clock, interval_of(p, interval), stamp=p.name))
+                for p, b in shops
+            ]
+            self.syncer = merged[0].syncer
+            self.orders_screen = OrdersScreen(
+                merged, self.messages, shops[0][0].policy, history, title=title
+            )
+        else:
+            self.syncer = Syncer(backend, OrderBook(), self.clock, interval)
+            policy = profiles.get(profiles.current).policy if profiles else DEFAULT_POLICY
+            self.orders_screen = OrdersScreen(self.syncer, self.messages, policy, history)
         self._localize()
 
     def on_mount(self) -> None:
@@ -133,7 +154,8 @@ class KamengApp(App[None]):
 
     async def on_unmount(self) -> None:
         self._remove_signal_handlers()
-        await self.backend.aclose()
+        for backend in {id(b): b for b in [self.backend, *self.backends]}.values():
+            await backend.aclose()
         await self.workers.wait_for_complete()  # let the last history write finish
         if self.history is not None:
             self.history.on_notice = None

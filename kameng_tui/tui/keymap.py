@@ -42,6 +42,7 @@ def binding_contexts() -> list[tuple[str, list[Binding]]]:
         ProfilesScreen,
         PromptScreen,
     )
+    from kameng_tui.tui.screens.shops import ShopsScreen
     from kameng_tui.tui.screens.stats import StatsScreen
     from kameng_tui.tui.widgets.order_list import OrderList
     from kameng_tui.tui.widgets.sidebar import FilterList
@@ -57,6 +58,7 @@ def binding_contexts() -> list[tuple[str, list[Binding]]]:
         ("change log", _ids(ChangeLogScreen.BINDINGS)),
         ("help", _ids(HelpScreen.BINDINGS)),
         ("stats", _ids(StatsScreen.BINDINGS)),
+        ("shops", _ids(ShopsScreen.BINDINGS)),
         ("profiles", _ids(ProfilesScreen.BINDINGS)),
         ("prompt", _ids(PromptScreen.BINDINGS)),
         ("confirm", _ids(ConfirmScreen.BINDINGS)),

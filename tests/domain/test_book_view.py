@@ -197,6 +197,7 @@ EXPECTED_KEYS: dict[SortColumn, Callable[[Order], Any]] = {
     SortColumn.STATUS: lambda o: (STATUS_ORDER.index(o.status), o.order_no),
     SortColumn.LABEL: lambda o: (o.label.text if o.label else "", o.order_no),
     SortColumn.URGENCY: lambda o: (o.updated_at, o.order_no),  # without any urgency set
+    SortColumn.SHOP: lambda o: (o.shop, o.updated_at, o.order_no),
 }
 
 

@@ -99,7 +99,8 @@ async def test_every_action_over_the_demo_server(clock: ManualClock, action: Act
         app = KamengApp(backend, clock=clock)
         async with app.run_test(size=(120, 40), notifications=True) as pilot:
             await settle(app, pilot)
-            app.orders_screen._setting = lambda key, default: True if key == "staff" else default  # type: ignore[method-assign]
+            staff = lambda key, default, shop=None: True if key == "staff" else default  # noqa: E731
+            app.orders_screen._setting = staff  # type: ignore[method-assign]
             before, after = await act(app, pilot, action)
             expect(action, before, after)
             assert platform.get(before.order_no) == after  # the shop itself changed
@@ -121,7 +122,7 @@ async def test_customers_do_not_get_staff_actions(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(app, pilot)
-        screen._setting = lambda key, default: False if key == "staff" else default  # type: ignore[method-assign]
+        screen._setting = lambda key, default, shop=None: False if key == "staff" else default  # type: ignore[method-assign]
         pending = next(o for o in screen.view.rows if o.status is OrderStatus.PENDING_PAYMENT)
         assert screen.order_list.select_order(pending.order_no)
         assert Action.MARK_PAID not in screen.allowed_actions()

@@ -131,7 +131,7 @@ async def test_notify_followed_shows_only_followed_changes(clock: ManualClock) -
     app = KamengApp(backend, clock=clock)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         screen = await settled(app, pilot)
-        screen._setting = lambda key, default: "followed" if key == "notify" else default  # type: ignore[method-assign]
+        screen._setting = lambda key, default, shop=None: "followed" if key == "notify" else default  # type: ignore[method-assign]
         complete(backend, 1)
         clock.advance(30)
         await poll_again(app, pilot)

@@ -18,6 +18,11 @@ from textual.color import Color
 from textual.filter import LineFilter
 from textual.pilot import Pilot
 
+from kameng_tui.backends.demo import DemoBackend, DemoPlatform
+from kameng_tui.config import Profile
+from kameng_tui.domain.clock import ManualClock
+from kameng_tui.i18n import Lang
+from kameng_tui.tui.app import KamengApp
 from tests.helpers import AppFactory
 
 SIZES = [(80, 24), (120, 40)]
@@ -106,3 +111,19 @@ def test_main_view_by_theme(snap_compare: Any, make_app: AppFactory, case: str) 
     if sixteen:
         app._filters.append(SixteenColours())
     assert snap_compare(app, terminal_size=(120, 40), run_before=_in_theme(theme))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("lang", LANGS)
+def test_merged_shops(
+    snap_compare: Any, clock: ManualClock, lang: str, size: tuple[int, int]
+) -> None:
+    """Two shops as one view: the Shop column, and (at 120) the Shops section of the sidebar."""
+    shops = []
+    for name, seed in (("north", 7), ("south", 8)):
+        backend = DemoBackend(DemoPlatform(seed=seed, orders=150, clock=clock))
+        backend.profile = name
+        shops.append((Profile(name, "demo"), backend))
+    app = KamengApp(shops[0][1], lang=Lang(lang), clock=clock, shops=shops, title="desk")
+    app.animation_level = "none"
+    assert snap_compare(app, terminal_size=size, run_before=_settle)

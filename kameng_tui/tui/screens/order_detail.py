@@ -13,7 +13,7 @@ from textual.widgets import Static
 
 from kameng_tui.domain.attention import DEFAULT_POLICY, AttentionPolicy
 from kameng_tui.domain.book import OrderBook
-from kameng_tui.domain.order import TimelineEvent
+from kameng_tui.domain.order import Order, TimelineEvent
 from kameng_tui.i18n import Messages
 from kameng_tui.tui.widgets.detail import DetailPane
 
@@ -47,7 +47,7 @@ class OrderDetailScreen(Screen[None]):
         key: str,
         now: Callable[[], datetime],
         policy: AttentionPolicy = DEFAULT_POLICY,
-        observed: Callable[[str], list[TimelineEvent]] | None = None,
+        observed: Callable[[Order], list[TimelineEvent]] | None = None,
     ) -> None:
         super().__init__()
         self.t = messages

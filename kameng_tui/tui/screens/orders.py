@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from typing import ClassVar
@@ -22,7 +23,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from kameng_tui.backends.base import BackendError
-from kameng_tui.config import APP_NAME, ConfigError
+from kameng_tui.config import APP_NAME, ConfigError, Profile
 from kameng_tui.domain.actions import (
     HOTKEYS,
     NEEDS_CONFIRMATION,
@@ -33,20 +34,29 @@ from kameng_tui.domain.actions import (
 )
 from kameng_tui.domain.attention import DEFAULT_POLICY, AttentionPolicy
 from kameng_tui.domain.book import ChangeSet, OrderBook
-from kameng_tui.domain.order import Order
+from kameng_tui.domain.order import (
+    Order,
+    TimelineEvent,
+    order_key,
+    profile_of,
+    stamped,
+    unstamped,
+)
 from kameng_tui.domain.stats import compute
 from kameng_tui.domain.text import clean
 from kameng_tui.domain.view import Filter, OrderView, SortColumn
 from kameng_tui.i18n import Messages
 from kameng_tui.settings import load_follows, save_follows
+from kameng_tui.shops import Shop
 from kameng_tui.store.history import HistoryStore
-from kameng_tui.sync import Syncer
+from kameng_tui.sync import Syncer, combined_state
 from kameng_tui.tui import desktop
 from kameng_tui.tui.alerting import TrackerAlerts
 from kameng_tui.tui.cells import money
 from kameng_tui.tui.screens.changes import ChangeLogScreen
 from kameng_tui.tui.screens.order_detail import OrderDetailScreen
 from kameng_tui.tui.screens.profiles import ChoiceScreen, ConfirmScreen, PromptScreen
+from kameng_tui.tui.screens.shops import ShopsScreen
 from kameng_tui.tui.screens.stats import StatsScreen
 from kameng_tui.tui.widgets.changes import Change, ChangeBar, ChangeLog
 from kameng_tui.tui.widgets.detail import DetailPane
@@ -59,6 +69,7 @@ from kameng_tui.tui.widgets.sidebar import Sidebar
 # Natural first direction when a column becomes the sort column: newest / largest first.
 _DESCENDING_FIRST = {SortColumn.UPDATED, SortColumn.AMOUNT, SortColumn.URGENCY}
 _SORT_CYCLE = list(SortColumn)
+_SINGLE_SHOP_SORTS: list[SortColumn] = [c for c in SortColumn if c is not SortColumn.SHOP]
 # Below this width the sidebar starts hidden: at 80 columns the list needs every cell.
 SIDEBAR_MIN_WIDTH = 100
 
@@ -116,6 +127,7 @@ class OrdersScreen(Screen[None]):
         Binding("Y", "copy_codes", "Copy codes", show=False, id="orders.copy_codes"),
         Binding("f", "pin", "Follow", show=False, id="orders.pin"),
         Binding("t", "stats", "Stats", show=False, id="orders.stats"),
+        Binding("o", "shops", "Shops", show=False, id="orders.shops"),
         Binding("A", "actions", "Actions", id="orders.actions"),
         Binding("w", "watch", "Watch", id="orders.watch"),
         Binding("x", "unwatch", "Unwatch", show=False, id="orders.unwatch"),
@@ -125,28 +137,45 @@ class OrdersScreen(Screen[None]):
 
     def __init__(
         self,
-        syncer: Syncer,
+        shops: Syncer | Sequence[Shop],
         messages: Messages,
         policy: AttentionPolicy = DEFAULT_POLICY,
         history: HistoryStore | None = None,
+        *,
+        title: str | None = None,
     ) -> None:
+        """`shops`: the shops shown, sharing one book (a Syncer alone: one shop). `title`
+        names a merged view in the header (its view name, or the profiles)."""
         super().__init__()
-        self.syncer = syncer
+        if isinstance(shops, Syncer):
+            backend = shops.backend
+            shops = [Shop(Profile(backend.profile, backend.platform), shops)]
+        self.shops: list[Shop] = list(shops)
+        self._by_name = {shop.name: shop for shop in self.shops}
+        syncer = self.shops[0].syncer
         self.policy = policy
         self.history = history
         self.profile_name = syncer.backend.profile
-        self._stale: set[str] = set()  # shown from the last run, not yet confirmed by a poll
+        # Shown from the last run, not yet confirmed by a poll: keys, by shop name.
+        self._stale: dict[str, set[str]] = {}
         self._alerts: TrackerAlerts | None = None  # alerts_in_tracker: the [[alerts]] rules
-        self._saved_first_sync = False
+        self._saved_first_sync: set[str] = set()  # shops whose first full sync is saved
         self.book: OrderBook = syncer.book
         self.t = messages
         self.view = OrderView(self.book)
         now = syncer.clock.now
         self.view.now = now  # what `age:` in a search is measured against
-        self.header = StatusHeader(
-            messages, syncer.backend.platform, syncer.backend.profile, id="header"
+        merged = len(self.shops) > 1
+        platform = "merged" if merged else syncer.backend.platform
+        where = title or (", ".join(s.name for s in self.shops) if merged else self.profile_name)
+        self.header = StatusHeader(messages, platform, where, id="header")
+        self.header.shop_count = len(self.shops)
+        self.sidebar = Sidebar(
+            messages,
+            on_filter=self._filter_changed,
+            shops=[shop.name for shop in self.shops] if merged else (),
+            id="sidebar",
         )
-        self.sidebar = Sidebar(messages, on_filter=self._filter_changed, id="sidebar")
         self._sidebar_chosen = False  # until `b`, the sidebar follows the terminal's width
         self._skipped_shown: set[str] = set()
         self.search = SearchInput(placeholder=messages("search.placeholder"), id="search")
@@ -157,18 +186,22 @@ class OrdersScreen(Screen[None]):
         self.detail = DetailPane(messages, now, id="detail")
         self.detail.policy = policy
         if history is not None:
-            profile = self.profile_name
-            self.detail.observed = lambda no: history.observed(profile, no)
-        self._loaded = False
+            self.detail.observed = self._observed
         self._detail_pending = False
         # Status changes: one line in the change bar, and the log `l` opens.
         self.change_log = ChangeLog()
         self.change_bar = ChangeBar(messages, self.change_log, id="change-bar")
-        # Followed orders (`f`), saved per profile in the settings file.
-        self._follows = load_follows(self.profile_name)
-        self.order_list.pinned = set(self._follows)
+        # Followed orders (`f`), saved per profile in the settings file (as its own keys).
+        self._follows = {shop.name: load_follows(shop.name) for shop in self.shops}
+        self.order_list.pinned = {
+            order_key(shop.syncer.stamp, key)
+            for shop in self.shops
+            for key in self._follows[shop.name]
+        }
+        if merged:
+            self.order_list.show_shops(sorted(self._by_name))
         # Acted on: order number -> the poll count after which the platform has answered.
-        self._pending: dict[str, int] = {}
+        self._pending: dict[str, tuple[Shop, int]] = {}
 
     def compose(self) -> Iterator[Widget]:
         yield self.header
@@ -188,7 +221,7 @@ class OrdersScreen(Screen[None]):
         self.search_error.display = False
         self._fit_sidebar(self.app.size.width)
         self.order_list.focus()
-        interval = self.syncer.interval
+        interval = min(shop.syncer.interval for shop in self.shops)
         # Ages, marks and the next poll move on this tick (tests pause it and tick by hand).
         self.ticker = self.set_interval(min(1.0, max(interval / 2, 0.05)), self._tick)
         self._show_last_known()
@@ -202,8 +235,7 @@ class OrdersScreen(Screen[None]):
             return None
         return TrackerAlerts.start(
             profiles.config,
-            profiles.get(profiles.current),
-            self.syncer,
+            self.shops,
             profiles.environ,
             self.t.lang,
             lambda line: self.notify(line, severity="warning", timeout=8, markup=False),
@@ -222,58 +254,99 @@ class OrdersScreen(Screen[None]):
     @work(group="history", exit_on_error=False)
     async def _show_last_known(self) -> None:
         """The last run's orders, marked stale, while the first poll runs (and if the platform
-        is down, that is what there is). Read off the event loop; dropped if the poll won."""
-        if self.history is None:
+        is down, that is what there is). Read off the event loop; a shop's are dropped if its
+        poll won."""
+        history = self.history
+        if history is None:
             return
-        try:
-            orders = await asyncio.to_thread(self.history.last_orders, self.profile_name)
-        except Exception as exc:  # a damaged database must not keep the tracker from opening
-            message = clean(f"history: {exc}".splitlines()[0], limit=300)
-            self.notify(message, severity="warning", markup=False)
-            return
-        if orders and len(self.book) == 0 and self.is_attached:
-            self._stale = {o.key for o in orders}
+        for shop in self.shops:
+            try:
+                orders = await asyncio.to_thread(history.last_orders, shop.name)
+            except Exception as exc:  # a damaged database must not keep the tracker closed
+                message = clean(f"history: {exc}".splitlines()[0], limit=300)
+                self.notify(message, severity="warning", markup=False)
+                return
+            if not orders or shop.syncer.last_success is not None or not self.is_attached:
+                continue
+            if shop.syncer.stamp:
+                orders = [stamped(o, shop.syncer.stamp) for o in orders]
+            self._stale[shop.name] = {o.key for o in orders}
             self.apply_changes(self.book.apply(orders), from_poll=False)
             self._update_chrome()
 
+    def _observed(self, order: Order) -> list[TimelineEvent]:
+        """What this machine saw of the order's status, from its profile's history."""
+        assert self.history is not None
+        shop = self.shop_of(order)
+        own = unstamped(order) if shop.syncer.stamp else order
+        return self.history.observed(shop.name, own.key)
+
+    def shop_of(self, order: Order) -> Shop:
+        """The shop an order belongs to: where its actions, follows and history go."""
+        if len(self.shops) == 1:
+            return self.shops[0]
+        return self._by_name.get(profile_of(order), self.shops[0])
+
+    @property
+    def syncer(self) -> Syncer:
+        """The first shop's (the only one, in a single-shop session)."""
+        return self.shops[0].syncer
+
     # -- polling -------------------------------------------------------------------------------
 
-    @work(group="poll", exit_on_error=False)
-    async def poll(self) -> None:
-        """One poll, page after page; the tick starts the next when due, never two at once.
+    def poll(self, shops: Sequence[Shop] | None = None) -> None:
+        """Poll these shops (all by default), each in its own worker: one shop slow or
+        failing never holds the others' polls."""
+        for shop in self.shops if shops is None else shops:
+            if not shop.syncer.running:
+                group = f"poll:{self.shops.index(shop)}"
+                self.run_worker(self._poll(shop), group=group, exit_on_error=False)
 
-        Each page is applied as it lands, so the newest orders show while older ones load."""
-        if self.syncer.running:
+    async def _poll(self, shop: Shop) -> None:
+        """One poll of one shop, page after page; the tick starts the next when due, never
+        two at once. Each page is applied as it lands, so the newest orders show while older
+        ones load."""
+        syncer = shop.syncer
+        if syncer.running:
             return
         while True:
             self._update_chrome()
-            changes = await self.syncer.poll()
+            changes = await syncer.poll()
             if not self.is_attached:
                 return
-            self._warn_skipped()
+            self._warn_skipped(shop)
             self._settle_pending()
             if changes:
-                self.apply_changes(changes)
+                self.apply_changes(changes, shop=shop)
             if self._alerts is not None and changes is not None:
-                self._alerts.polled(changes, complete=not self.syncer.more)
-            if not self.syncer.more or self.syncer.error is not None or self.syncer.halted:
+                self._alerts.polled(shop, changes, complete=not syncer.more)
+            if not syncer.more or syncer.error is not None or syncer.halted:
                 break  # halted: p was pressed, so not one more page
         self._update_chrome()
         if self._alerts is not None:
             self._deliver_alerts()  # what this poll queued, and retries that are due
 
-    def _warn_skipped(self) -> None:
+    def _warn_skipped(self, shop: Shop) -> None:
         """Say once which malformed orders a poll left out (a watch list sends them again)."""
-        skipped = set(self.syncer.skipped)
-        if skipped and skipped != self._skipped_shown:
-            first = clean(self.syncer.skipped[0], limit=160)
+        skipped = set(shop.syncer.skipped)
+        if skipped and not skipped <= self._skipped_shown:
+            first = clean(shop.syncer.skipped[0], limit=160)
             message = self.t("toast.skipped", n=len(skipped), first=first)
+            if len(self.shops) > 1:
+                message = f"{clean(shop.name, limit=40)}: {message}"
             self.notify(message, severity="warning", timeout=8, markup=False)
-        if skipped:
-            self._skipped_shown = skipped
+        self._skipped_shown |= skipped
 
-    def apply_changes(self, changes: ChangeSet, *, from_poll: bool = True) -> None:
-        """Bring the view, list, detail and counts up to date with one refresh's changes."""
+    @property
+    def _loaded(self) -> bool:
+        """Every shop's first full sync is in."""
+        return all(shop.loaded for shop in self.shops)
+
+    def apply_changes(
+        self, changes: ChangeSet, *, from_poll: bool = True, shop: Shop | None = None
+    ) -> None:
+        """Bring the view, list, detail and counts up to date with one refresh's changes
+        (a poll's or an action's are one shop's: `shop`)."""
         ranks = self.book.attention_ranks(self._now(), self.policy)
         attention = set(ranks)
         self.view.urgency = ranks
@@ -281,46 +354,58 @@ class OrdersScreen(Screen[None]):
         self.order_list.attention = attention
         self.order_list.orders_changed(changes)
         touched = changes.touched
-        self.order_list.rows_changed(touched, mark=self._loaded)
         # Pages of the first load are not news: mark changes only once it is complete.
-        if self._loaded:
-            self._announce(changes)
-        if from_poll:
-            self._after_poll(changes)
-        self._loaded = self._loaded or (not self.syncer.more and self.syncer.polls > 0)
+        loaded = shop.loaded if shop is not None else self._loaded
+        self.order_list.rows_changed(touched, mark=loaded)
+        if loaded:
+            self._announce(changes, shop)
+        if from_poll and shop is not None:
+            self._after_poll(shop, changes)
+            syncer = shop.syncer
+            shop.loaded = shop.loaded or (not syncer.more and syncer.polls > 0)
         selected = self.order_list.selected_key
         if selected is not None and selected in touched:
             self.detail.show(self.book.get(selected))
         self._update_counts(len(attention))
 
-    def _after_poll(self, changes: ChangeSet) -> None:
+    def _after_poll(self, shop: Shop, changes: ChangeSet) -> None:
         """Forget stale orders the platform no longer has; save what the poll brought."""
-        if self._stale and not self.syncer.more:
-            gone = self._stale - self.syncer.received
-            self._stale = set()
+        syncer = shop.syncer
+        stale = self._stale.get(shop.name)
+        if stale and not syncer.more:
+            gone = stale - syncer.received
+            del self._stale[shop.name]
             if gone:
                 self.apply_changes(self.book.apply([], removed=sorted(gone)), from_poll=False)
-        if self.history is None or self.syncer.more:
+        if self.history is None or syncer.more:
             return  # a first sync still paging in is saved once, when complete
-        if not self._saved_first_sync:
+        if shop.name not in self._saved_first_sync:
             # Everything the first sync brought, once: the store keeps what it needs of it.
-            self._saved_first_sync = True
-            self._save_history(ChangeSet(added=list(self.book)), self._now())
+            self._saved_first_sync.add(shop.name)
+            mine = self.book if len(self.shops) == 1 else self._orders_of(shop)
+            self._save_history(shop, ChangeSet(added=list(mine)), self._now())
         elif changes:
-            self._save_history(changes, self._now())
+            self._save_history(shop, changes, self._now())
 
-    def _save_history(self, changes: ChangeSet, at: datetime) -> None:
+    def _orders_of(self, shop: Shop) -> list[Order]:
+        stamp = shop.syncer.stamp
+        return [o for o in self.book if profile_of(o) == stamp]
+
+    def _save_history(self, shop: Shop, changes: ChangeSet, at: datetime) -> None:
         # run_worker with a coroutine, not @work: @work puts repr() of every argument in the
         # worker's description, and the repr of 100,000 orders costs seconds and hundreds of MB.
-        self.run_worker(self._write_history(changes, at), group="history", exit_on_error=False)
+        write = self._write_history(shop, changes, at)
+        self.run_worker(write, group="history", exit_on_error=False)
 
-    async def _write_history(self, changes: ChangeSet, at: datetime) -> None:
+    async def _write_history(self, shop: Shop, changes: ChangeSet, at: datetime) -> None:
         assert self.history is not None
-        await asyncio.to_thread(self.history.record, self.profile_name, changes, at)
+        stamp = shop.syncer.stamp
+        await asyncio.to_thread(self.history.record, shop.name, changes, at, stamp=stamp)
 
     def _tick(self) -> None:
-        if self.syncer.due():
-            self.poll()
+        due = [shop for shop in self.shops if shop.syncer.due()]
+        if due:
+            self.poll(due)
         ranks = self.book.attention_ranks(self._now(), self.policy)
         attention = set(ranks)
         if attention != self.order_list.attention or ranks != self.view.urgency:
@@ -339,26 +424,58 @@ class OrdersScreen(Screen[None]):
         return self.syncer.clock.now()
 
     def _update_chrome(self) -> None:
-        last = self.syncer.last_success
-        age = None if last is None else (self._now() - last).total_seconds()
-        # While the first sync is still paging in, the platform's count is the truth.
-        total = max(len(self.book), self.syncer.total)
+        now = self._now()
+        if len(self.shops) == 1:
+            syncer = self.syncer
+            last, state = syncer.last_success, syncer.state()
+            # While the first sync is still paging in, the platform's count is the truth.
+            total = max(len(self.book), syncer.total)
+            error = syncer.error
+        else:
+            last, state, failing = combined_state([shop.syncer for shop in self.shops])
+            total = len(self.book) + sum(
+                max(s.syncer.total - self.book.by_shop[s.name], 0) for s in self.shops
+            )
+            error = None
+            if failing:
+                first = self.shops[failing[0]]
+                error = self.t("header.failing", n=len(failing), shop=clean(first.name, limit=24),
+                               error=clean(first.syncer.error or "", limit=200))  # fmt: skip
+                state = replace(state, error=error)
+            self.sidebar.update_shops(self._shop_lines(now))
+        age = None if last is None else (now - last).total_seconds()
         self.header.set_read_only(bool(getattr(self.app, "read_only", False)))
         self.header.update(
             shown=len(self.view),
             total=total,
             age=age,
-            state=self.syncer.state(),
-            stale=bool(self._stale) and self.syncer.last_success is None,
+            state=state,
+            stale=bool(self._stale) and all(s.syncer.last_success is None for s in self.shops),
         )
         # Nothing to show because the shop cannot be reached: say that, not "No orders match."
-        error = self.syncer.error
         empty = None
         if len(self.book) == 0 and error is not None:
             empty = self.t("list.unreachable", error=clean(error, limit=300))
         if empty != self.order_list.empty_text:
             self.order_list.empty_text = empty
             self.order_list.refresh()
+
+    def _shop_lines(self, now: datetime) -> dict[str, tuple[int, str, str]]:
+        """For the sidebar: each shop's orders, and "ok", "stale" (read, but not lately) or
+        "error", with the header's styles."""
+        lines = {}
+        for shop in self.shops:
+            syncer = shop.syncer
+            if syncer.error is not None:
+                state, style = "error", "red"
+            elif syncer.last_success is None or (
+                (now - syncer.last_success).total_seconds() > 3 * syncer.interval + 5
+            ):
+                state, style = "stale", "yellow"
+            else:
+                state, style = "ok", "green"
+            lines[shop.name] = (self.book.by_shop[shop.name], state, style)
+        return lines
 
     def _update_counts(self, attention: int) -> None:
         self.sidebar.update_counts(
@@ -398,6 +515,7 @@ class OrdersScreen(Screen[None]):
             attention=event.attention,
             product_type=event.product_type,
             only=only,
+            shop=event.shop,
         )
 
     @on(Input.Changed, "#search")
@@ -469,8 +587,11 @@ class OrdersScreen(Screen[None]):
         order = None if selected is None else self.book.get(selected)
         if order is None or getattr(self.app, "read_only", False):
             return []
-        staff = bool(self._setting("staff", self.syncer.backend.platform == "demo"))
-        return allowed(order, staff=staff, supported=self.syncer.backend.supported_actions)
+        shop = self.shop_of(order)
+        if shop.setting("read_only", False):
+            return []
+        staff = bool(self._setting("staff", shop.backend.platform == "demo", shop))
+        return allowed(order, staff=staff, supported=shop.backend.supported_actions)
 
     def action_actions(self) -> None:
         if getattr(self.app, "read_only", False):
@@ -560,8 +681,12 @@ class OrdersScreen(Screen[None]):
     async def _perform(self, target: Order, action: Action, text: str | None) -> None:
         name = self.t(f"action.{action.value}")
         key, order_no = target.key, target.order_no
+        shop = self.shop_of(target)
+        stamp = shop.syncer.stamp
         try:
-            order = await self.syncer.backend.act(target, action, text)
+            # The shop's backend gets the order as it gave it, and its answer is stamped.
+            order = await shop.backend.act(unstamped(target) if stamp else target, action, text)
+            order = stamped(order, stamp) if stamp else order
         except BackendError as exc:
             error = clean(str(exc), limit=160)
             self.notify(self.t("actions.failed", action=name, error=error), severity="error",
@@ -571,10 +696,11 @@ class OrdersScreen(Screen[None]):
             return
         if action in NEEDS_CONFIRMATION:
             # "…pending" until a poll that started after this answer has come back.
-            self._pending[key] = self.syncer.polls + (1 if self.syncer.running else 0)
+            syncer = shop.syncer
+            self._pending[key] = (shop, syncer.polls + (1 if syncer.running else 0))
             self.order_list.pending.add(key)
             self.order_list.refresh_orders({key})
-        self.apply_changes(self.book.apply([order]))
+        self.apply_changes(self.book.apply([order]), shop=shop, from_poll=False)
         self.detail.show(self.book.get(self.order_list.selected_key or key))
         self.notify(self.t("actions.done", action=name, no=clean(order_no, limit=64)), timeout=4,
                     markup=False)  # fmt: skip
@@ -583,13 +709,16 @@ class OrdersScreen(Screen[None]):
         """Orders acted on stop showing "…pending" once the platform's next poll answered."""
         if not self._pending:
             return
-        polls = self.syncer.polls
-        done = {key for key, after in self._pending.items() if polls > after}
+        done = {key for key, (shop, after) in self._pending.items() if shop.syncer.polls > after}
         if done:
             for key in done:
                 del self._pending[key]
             self.order_list.pending -= done
             self.order_list.refresh_orders(done)
+
+    def action_shops(self) -> None:
+        """Each shop's polling and last error (one shop down is one line)."""
+        self.app.push_screen(ShopsScreen(self.t, self.shops, self.book, self._now()))
 
     def action_stats(self) -> None:
         now = self._now()
@@ -605,7 +734,7 @@ class OrdersScreen(Screen[None]):
         stats and every sort; language and profiles come from the app's own."""
         t = self.t
         yield SystemCommand(t("key.stats"), t("keyhelp.stats"), self.action_stats)
-        for column in SortColumn:
+        for column in _SORT_CYCLE if len(self.shops) > 1 else _SINGLE_SHOP_SORTS:
             title = t("palette.sort", column=t(f"col.{column.value}"))
             help_key = (
                 "keyhelp.sort_urgency" if column is SortColumn.URGENCY else "palette.sort_help"
@@ -618,7 +747,8 @@ class OrdersScreen(Screen[None]):
         )
 
     def action_sort_next(self) -> None:
-        column = _SORT_CYCLE[(_SORT_CYCLE.index(self.view.sort) + 1) % len(_SORT_CYCLE)]
+        cycle = _SORT_CYCLE if len(self.shops) > 1 else _SINGLE_SHOP_SORTS
+        column = cycle[(cycle.index(self.view.sort) + 1) % len(cycle)]
         self._sort(column, column in _DESCENDING_FIRST)
 
     def action_sort_reverse(self) -> None:
@@ -635,11 +765,15 @@ class OrdersScreen(Screen[None]):
         )
 
     def action_refresh(self) -> None:
-        self.syncer.request_now()
+        for shop in self.shops:
+            shop.syncer.request_now()
         self.poll()
 
     def action_pause(self) -> None:
-        paused = self.syncer.toggle_pause()
+        paused = not self.syncer.paused  # every shop as the first: one key, one state
+        for shop in self.shops:
+            if shop.syncer.paused != paused:
+                shop.syncer.toggle_pause()
         self.notify(self.t("toast.paused" if paused else "toast.resumed"), timeout=2, markup=False)
         self._update_chrome()
 
@@ -667,13 +801,17 @@ class OrdersScreen(Screen[None]):
 
     # -- following orders -----------------------------------------------------------------------
 
-    def _setting(self, key: str, default: object) -> object:
+    def _setting(self, key: str, default: object, shop: Shop | None = None) -> object:
+        """A setting of the shop's profile (the first shop's by default), as the profiles
+        hold it now."""
+        shop = shop or self.shops[0]
         profiles = getattr(self.app, "profiles", None)
         if profiles is None:
-            return default
-        return profiles.get(profiles.current).get(key, default)
+            return shop.setting(key, default)
+        name = shop.name if len(self.shops) > 1 else profiles.current
+        return profiles.get(name).get(key, default) if name in profiles.names else default
 
-    def _announce(self, changes: ChangeSet) -> None:
+    def _announce(self, changes: ChangeSet, shop: Shop | None = None) -> None:
         """Status changes go to the change log, and one line in the change bar (of every order,
         or only of followed ones); followed orders also get a toast. Nothing covers the list."""
         moved = changes.status_changes()
@@ -682,7 +820,7 @@ class OrdersScreen(Screen[None]):
         now = self._now()
         entries = [Change.of(now, old, new) for old, new in moved]
         self.change_log.add(entries)
-        scope = self._setting("notify", "all")
+        scope = self._setting("notify", "all", shop)
         pinned = self.order_list.pinned
         followed = [(old, new) for old, new in moved if new.key in pinned]
         shown = [] if scope == "none" else entries if scope == "all" else [
@@ -710,9 +848,9 @@ class OrdersScreen(Screen[None]):
                 toasts.append(text)
                 self.notify(text, timeout=5, markup=False)
         if toasts:  # the toasts again, as one desktop notification through the terminal
-            mode = str(self._setting("desktop", "off"))
+            mode = str(self._setting("desktop", "off", shop))
             desktop.send(self.app, APP_NAME, " · ".join(toasts), mode, os.environ)
-        if self._setting("bell", False):
+        if self._setting("bell", False, shop):
             self.app.bell()
 
     def action_changes(self) -> None:
@@ -731,15 +869,18 @@ class OrdersScreen(Screen[None]):
             return
         pinned = self.order_list.pinned
         no = clean(order.order_no, limit=64)
+        shop = self.shop_of(order)
+        own = unstamped(order).key if shop.syncer.stamp else selected  # as the profile saves it
+        follows = self._follows[shop.name]
         if selected in pinned:
             pinned.discard(selected)
-            self._follows = [f for f in self._follows if f != selected]
+            self._follows[shop.name] = [f for f in follows if f != own]
             self.notify(self.t("toast.unpinned", no=no), timeout=3, markup=False)
         else:
             pinned.add(selected)
-            self._follows = [*self._follows, selected]
+            self._follows[shop.name] = [*follows, own]
             self.notify(self.t("toast.pinned", no=no), timeout=3, markup=False)
-        if not save_follows(self.profile_name, self._follows):
+        if not save_follows(shop.name, self._follows[shop.name]):
             self.notify(self.t("toast.follow_not_saved"), severity="warning", timeout=5,
                         markup=False)  # fmt: skip
         if self.view.filter.only is not None:  # the "Followed" filter is on: follow it
@@ -749,11 +890,23 @@ class OrdersScreen(Screen[None]):
 
     # -- watch lists ----------------------------------------------------------------------------
 
+    def _watch_shop(self) -> Shop | None:
+        """Where `w` and `x` go: the selected order's shop if it keeps a watch list, else the
+        first shop that does."""
+        selected = self.order_list.selected_key
+        order = None if selected is None else self.book.get(selected)
+        first = [self.shop_of(order)] if order is not None else []
+        for shop in [*first, *self.shops]:
+            if hasattr(shop.backend, "watch"):
+                return shop
+        return None
+
     def _watch_list(self) -> list[str] | None:
         profiles = getattr(self.app, "profiles", None)
-        if profiles is None or not hasattr(self.syncer.backend, "watch"):
+        shop = self._watch_shop()
+        if profiles is None or shop is None or shop.name not in profiles.names:
             return None
-        watched: list[str] | None = profiles.watch_list(profiles.current)
+        watched: list[str] | None = profiles.watch_list(shop.name)
         return watched
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -785,8 +938,10 @@ class OrdersScreen(Screen[None]):
         order = None if selected is None else self.book.get(selected)
         if watched is None or selected is None or order is None:
             return
+        if self._watch_shop() is not self.shop_of(order):
+            return  # its shop keeps no watch list (another shop of a merged view does)
         self._save_watch([no for no in watched if no != order.order_no])
-        self.apply_changes(self.book.apply([], removed=[selected]))
+        self.apply_changes(self.book.apply([], removed=[selected]), from_poll=False)
         self._update_chrome()
         self.notify(
             self.t("toast.unwatched", no=clean(order.order_no, limit=64)), timeout=3, markup=False
@@ -794,9 +949,11 @@ class OrdersScreen(Screen[None]):
 
     def _save_watch(self, orders: list[str]) -> None:
         profiles = self.app.profiles  # type: ignore[attr-defined]
-        self.syncer.backend.watch = list(orders)  # type: ignore[attr-defined]
+        shop = self._watch_shop()
+        assert shop is not None  # _watch_list() found it
+        shop.backend.watch = list(orders)  # type: ignore[attr-defined]
         try:
-            profiles.set_watch_list(profiles.current, orders)
+            profiles.set_watch_list(shop.name, orders)
         except ConfigError as exc:
             self.notify(clean(exc), severity="error", timeout=8, markup=False)
 

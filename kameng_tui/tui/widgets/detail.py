@@ -46,7 +46,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         self.order: Order | None = None
         self.policy = DEFAULT_POLICY
         # Status changes this machine saw (the history store), merged into the timeline.
-        self.observed: Callable[[str], list[TimelineEvent]] | None = None
+        self.observed: Callable[[Order], list[TimelineEvent]] | None = None
         self.codes_shown = False  # card codes stay masked until asked for, for one order
         self._mask_timer: Timer | None = None
         # What a tick may change, as last shown: the title's age, and the attention reasons.
@@ -228,7 +228,7 @@ class DetailPane(VerticalScroll, can_focus=True):
 
         timeline = order.timeline
         if self.observed is not None:
-            timeline = merged_timeline(order, self.observed(order.key))
+            timeline = merged_timeline(order, self.observed(order))
         if timeline:
             parts.append(Text())
             parts.append(Text(t("detail.timeline"), heading))

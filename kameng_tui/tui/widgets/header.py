@@ -44,6 +44,7 @@ class StatusHeader(Widget):
         self.state: RefreshState | None = None
         self.stale = False  # showing the last run's data until the first poll lands
         self.read_only = False  # said after the profile: actions are off
+        self.shop_count = 1  # several shops as one: "3 shops" where the platform goes
         self._last: tuple[object, ...] = ()
         self._busy_since: float | None = None
 
@@ -91,7 +92,10 @@ class StatusHeader(Widget):
     def render(self) -> Text:
         t = self.t
         width = self.size.width
-        platform = t(f"platform.{self.platform}")
+        if self.shop_count > 1:
+            platform = t("header.shops", n=self.shop_count)
+        else:
+            platform = t(f"platform.{self.platform}")
         profile = t(f"profile.{self.profile}") if self.profile == "demo" else clean(self.profile)
         title_style = self.get_component_rich_style("status-header--title", partial=True)
 

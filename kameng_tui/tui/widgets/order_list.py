@@ -28,7 +28,7 @@ from textual.strip import Strip
 
 from kameng_tui.domain.attention import DEFAULT_POLICY, attention_reasons
 from kameng_tui.domain.book import ChangeSet
-from kameng_tui.domain.order import Order
+from kameng_tui.domain.order import Order, shop_label
 from kameng_tui.domain.status import OrderStatus, ProductType
 from kameng_tui.domain.text import clean
 from kameng_tui.domain.view import OrderView, SortColumn
@@ -52,6 +52,7 @@ class Column:
 # order is late) and its age matter more than what it cost.
 _PRIORITY = (
     SortColumn.ORDER_NO,
+    SortColumn.SHOP,  # only where several shops show as one
     SortColumn.STATUS,
     SortColumn.UPDATED,
     SortColumn.LABEL,
@@ -67,12 +68,15 @@ _COLUMNS = {
     SortColumn.STATUS: Column(SortColumn.STATUS, "col.status", 11),  # " DELIVERING"
     SortColumn.UPDATED: Column(SortColumn.UPDATED, "col.updated", 9, right=True),
     SortColumn.LABEL: Column(SortColumn.LABEL, "col.label", 12, flex=2),
+    SortColumn.SHOP: Column(SortColumn.SHOP, "col.shop", 4),  # as wide as the names need
 }
+SHOP_MAX = 12  # cells of a shop's name in its column
 # The age comes first, as in a mail index: it is the default sort, and it is the one cell that
 # changes by itself. Textual rewrites a changed span from the widget's left edge, so at the
 # left edge an age ticking over costs a dozen cells, not the whole row.
 _DISPLAY_ORDER = (
     SortColumn.UPDATED,
+    SortColumn.SHOP,
     SortColumn.ORDER_NO,
     SortColumn.PRODUCT,
     SortColumn.TYPE,
@@ -100,9 +104,11 @@ def number_width(order_no: str) -> int:
 
 
 def layout_columns(
-    width: int, type_width: int = 8, number: int = NUMBER_MIN
+    width: int, type_width: int = 8, number: int = NUMBER_MIN, shop: int = 0
 ) -> list[tuple[Column, int]]:
     """Columns that fit in `width` cells, with their widths, in display order.
+
+    `shop` is the Shop column's width; 0 leaves it out (a single shop).
 
     `number` is the width the longest order number needs. The order number comes first at its
     minimum width; what it needs beyond that comes after the amount and before the type, so
@@ -112,12 +118,15 @@ def layout_columns(
     chosen: list[Column] = []
     used = GUTTER
     grown = 0  # cells the order number gets beyond its minimum
+    fixed = {SortColumn.TYPE: type_width, SortColumn.SHOP: shop}
     for sort in _PRIORITY:
         column = _COLUMNS[sort]
+        if sort is SortColumn.SHOP and not shop:
+            continue
         if sort is SortColumn.TYPE:
             grown = max(min(number - NUMBER_MIN, width - used), 0)
             used += grown
-        need = (type_width if sort is SortColumn.TYPE else column.width) + SEPARATOR
+        need = fixed.get(sort, column.width) + SEPARATOR
         if used + need <= width or not chosen:
             chosen.append(column)
             used += need
@@ -125,7 +134,7 @@ def layout_columns(
     flex_total = sum(c.flex for c in chosen) or 1
     widths: dict[SortColumn, int] = {}
     for column in chosen:
-        base = type_width if column.sort is SortColumn.TYPE else column.width
+        base = fixed.get(column.sort, column.width)
         widths[column.sort] = base + spare * column.flex // flex_total
     widths[SortColumn.ORDER_NO] += grown
     # Hand rounding leftovers to the last flexible column so rows fill the width exactly.
@@ -206,6 +215,7 @@ class OrderList(ScrollView, can_focus=True):
         # without a scan of every row (it changes only as orders come and go).
         self._number_widths: Counter[int] = Counter(number_width(o.order_no) for o in view.book)
         self._number = self._longest_number()
+        self._shop = 0  # the Shop column's width; 0: a single shop, no such column
         self._sync_selection()
 
     # -- public API used by the screen ---------------------------------------------------------
@@ -219,6 +229,13 @@ class OrderList(ScrollView, can_focus=True):
     def set_messages(self, messages: Messages) -> None:
         self.t = messages
         self._relayout()
+
+    def show_shops(self, names: list[str]) -> None:
+        """Several shops show as one: a Shop column as wide as their names need."""
+        widest = max((cell_len(clean(name, limit=SHOP_MAX + 1)) for name in names), default=0)
+        self._shop = max(4, min(widest, SHOP_MAX))
+        if self.is_mounted:
+            self._relayout()
 
     def orders_changed(self, changes: ChangeSet) -> None:
         """Orders came or went: widen or narrow the order-number column if the longest
@@ -347,7 +364,7 @@ class OrderList(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         if not self._columns:
-            self._columns = layout_columns(width, self._type_width(), self._number)
+            self._columns = layout_columns(width, self._type_width(), self._number, self._shop)
         if y == 0:
             return self._header_strip(width)
         index = int(self.scroll_offset.y) + y - 1
@@ -486,6 +503,8 @@ class OrderList(ScrollView, can_focus=True):
             return f" {t.enum('badge', order.status)}", self.badge_style(order.status)
         if sort is SortColumn.UPDATED:
             return age, base
+        if sort is SortColumn.SHOP:
+            return clean(shop_label(order.shop)), base
         if order.status is OrderStatus.UNREADABLE:
             return problem_text(t, order), base  # why it could not be read, in our words
         if order.label is not None:
@@ -516,7 +535,7 @@ class OrderList(ScrollView, can_focus=True):
 
     def _relayout(self) -> None:
         width = self.scrollable_content_region.width
-        self._columns = layout_columns(width, self._type_width(), self._number)
+        self._columns = layout_columns(width, self._type_width(), self._number, self._shop)
         self._cache.clear()
         self._update_virtual_size()
         self.refresh()

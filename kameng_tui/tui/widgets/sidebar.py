@@ -1,11 +1,13 @@
-"""The filter sidebar: status (with "needs attention") and product type, each with live counts.
+"""The filter sidebar: status (with "needs attention") and product type, each with live counts;
+and, where several shops show as one, the shops with their counts and how each one's polling
+goes (choosing one shows its orders only).
 
 Moving the highlight applies the filter at once, so the highlight is always the active filter.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import ClassVar
 
 from rich.cells import cell_len
@@ -18,6 +20,7 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from kameng_tui.domain.status import OrderStatus, ProductType
+from kameng_tui.domain.text import clean
 from kameng_tui.i18n import Messages
 from kameng_tui.tui.cells import fit
 
@@ -57,21 +60,26 @@ class Sidebar(Vertical):
             attention: bool,
             product_type: ProductType | None,
             followed: bool = False,
+            shop: str | None = None,
         ) -> None:
             super().__init__()
             self.status = status
             self.attention = attention
             self.product_type = product_type
             self.followed = followed
+            self.shop = shop
 
     def __init__(
         self,
         messages: Messages,
         *,
         on_filter: Callable[[Sidebar.FilterChanged], None] | None = None,
+        shops: Sequence[str] = (),
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
+        self._shops = list(shops)  # several shops as one: their section, in this order
+        self._shop_states: dict[str, tuple[int, str, str]] = {}  # name -> (count, state, style)
         self.t = messages
         self._on_filter = on_filter
         self._status_ids = [ALL, ATTENTION, FOLLOWED, *(s.value for s in OrderStatus)]
@@ -86,8 +94,17 @@ class Sidebar(Vertical):
         self.status_list.changed = self.type_list.changed = self._changed
         self._status_title = Label(self.t("sidebar.statuses"), classes="sidebar-title")
         self._type_title = Label(self.t("sidebar.types"), classes="sidebar-title")
+        self._shop_title = Label(self.t("sidebar.shops"), classes="sidebar-title")
+        self.shop_list = FilterList(
+            *(Option(self._shop_prompt(s), id=f"shop:{s}") for s in [ALL, *self._shops]),
+            id="shop-filter",
+        )
+        self.shop_list.changed = self._changed
 
     def compose(self) -> Iterator[Widget]:
+        if self._shops:
+            yield self._shop_title
+            yield self.shop_list
         yield self._status_title
         yield self.status_list
         yield self._type_title
@@ -96,6 +113,8 @@ class Sidebar(Vertical):
     def on_mount(self) -> None:
         self.status_list.highlighted = 0
         self.type_list.highlighted = 0
+        if self._shops:
+            self.shop_list.highlighted = 0
 
     # -- state ---------------------------------------------------------------------------------
 
@@ -108,6 +127,25 @@ class Sidebar(Vertical):
 
     def followed_chosen(self) -> bool:
         return self._highlighted_id(self.status_list) == FOLLOWED
+
+    def shop_chosen(self) -> str | None:
+        if not self._shops:
+            return None
+        chosen = self._highlighted_id(self.shop_list)
+        return None if chosen in (None, ALL) else chosen
+
+    def update_shops(self, states: Mapping[str, tuple[int, str, str]]) -> None:
+        """Each shop's order count, state ("ok", "stale 3m", "error") and its style."""
+        changed = [name for name, state in states.items() if self._shop_states.get(name) != state]
+        if not changed:
+            return
+        self._shop_states.update(states)
+        for name in changed:
+            if name in self._shops:
+                self.shop_list.replace_option_prompt(f"shop:{name}", self._shop_prompt(name))
+        total = sum(self._shop_states[name][0] for name in self._shops if name in self._shop_states)
+        self._shop_states[ALL] = (total, "", "")
+        self.shop_list.replace_option_prompt(f"shop:{ALL}", self._shop_prompt(ALL))
 
     def choose(self, *, status: str | None = None, product_type: str | None = None) -> None:
         """Highlight an entry by id (e.g. "attention", "paid", "game_card"), which applies it."""
@@ -145,13 +183,18 @@ class Sidebar(Vertical):
         self.t = messages
         self._status_title.update(messages("sidebar.statuses"))
         self._type_title.update(messages("sidebar.types"))
+        self._shop_title.update(messages("sidebar.shops"))
         self._relabel()
+        if self._shops:
+            self.shop_list.replace_option_prompt(f"shop:{ALL}", self._shop_prompt(ALL))
 
     # -- events --------------------------------------------------------------------------------
 
     def _changed(self) -> None:
         status, attention, ptype = self.current()
-        message = self.FilterChanged(status, attention, ptype, self.followed_chosen())
+        message = self.FilterChanged(
+            status, attention, ptype, self.followed_chosen(), self.shop_chosen()
+        )
         if self._on_filter is not None:
             self._on_filter(message)  # at once, in this frame
         else:
@@ -189,6 +232,21 @@ class Sidebar(Vertical):
         text = Text(name)
         text.append(" ")
         text.append(count_text, style="bold" if entry == ATTENTION and count else "")
+        return text
+
+    def _shop_prompt(self, name: str) -> Text:
+        """ "faka   1,204 ✗": the name, the count and, but for "all", the state's mark."""
+        count, state, style = self._shop_states.get(name, (0, "", ""))
+        count_text = f"{count:,}" if name in self._shop_states else ""
+        mark = {"ok": "✓", "stale": "…", "error": "✗"}.get(state, " ") if name != ALL else ""
+        label = self.t("sidebar.all") if name == ALL else clean(name, limit=40)
+        room = 20 - cell_len(count_text) - (2 if mark else 0) - 1
+        text = Text(fit(label, room))
+        text.append(" ")
+        text.append(count_text)
+        if mark:
+            text.append(" ")
+            text.append(mark, style=style)
         return text
 
     def _entry_options(self, kind: str, entries: list[str]) -> list[Option]:
