@@ -1,19 +1,33 @@
 """`make bench`: speed and memory of the tracker on the demo data, printed as one JSON object.
 
-- first_frame_s_300 / first_frame_s_100k: the real `kameng-tui --demo` in a pseudo-terminal, from
-  process start until the bytes of a frame showing orders arrive. The first sync pages in
-  newest first, so at 100k that frame shows the newest orders while the rest load:
+- first_frame_s_300 / first_frame_s_100k: the real `kameng-tui --demo` in a pseudo-terminal
+  (tools/ptyterm.py), from process start until the bytes of a frame showing orders arrive. The
+  first sync pages in newest first, so at 100k that frame shows the newest orders while the
+  rest load:
 - full_load_s_100k: the same run, until the frame showing all 100,000.
-- peak_rss_mb_100k: that 100k process's peak resident memory.
+- textual_floor_first_frame_s: tools/floor_app.py, a Textual app showing one line, through the
+  same harness: what any Textual app pays before its first frame.
+- first_frame_ratio_to_floor: the worse of the two first frames above, over the floor.
+- peak_rss_mb_100k: the 100k process's peak resident memory (the worst of its runs).
+- http_sync_100k_s, http_sync_max_frame_gap_s: the first sync of 100,000 orders from a real
+  `kameng-tui demo-server` over HTTP, and the longest a key typed every 100 ms meanwhile waited
+  for its answer on the screen (see tools/httpsync.py).
 - refresh_1pct_s_100k: in process (headless), apply a refresh that changes 1% of 100,000 orders,
   until the screen has been repainted.
 - key_to_paint_s_100k: cursor down, and a filter switch, each until repainted; the worse of the two.
 - datatable_*: the built-in DataTable holding the same rows, for comparison.
-- idle_bytes_per_min, refresh_1pct_bytes, ...: bytes written to the terminal while idle and for
-  one refresh changing 1% of the orders (see tools/termbytes.py).
+- idle_bytes_per_min, refresh_3rows_bytes, ...: bytes written to the terminal while idle and for
+  one refresh changing 3 of 300 orders (see tools/termbytes.py).
+- watch_peak_rss_mb_100k, watch_idle_cpu_pct: `kameng-tui watch` on a 100,000-order demo shop
+  (see tools/watchidle.py).
+- hub_idle_poll_ms: the hub's, to come (its place is marked in main()).
 
-Targets (2-core machine): first frame at 100k < 1.5 s, 1% refresh < 0.1 s, key to paint < 0.05 s,
-peak RSS < 300 MB, idle output < 2 KB per minute.
+Targets (2-core machine): first frame within 1.5x the floor at 300 and at 100k orders,
+http_sync_100k_s < 3 s, no frame gap over 0.1 s, peak_rss_mb_100k < 160 MB, refresh_3rows_bytes
+< 3 KB, 1% refresh < 0.05 s, key to paint < 0.016 s, idle output < 2 KB per minute; watch at
+100k: < 150 MB and < 2% of a core while idle.
+
+`--no-datatable` leaves out the DataTable comparison (about 20 s).
 """
 
 from __future__ import annotations
@@ -21,32 +35,34 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import pty
 import random
 import re
-import resource
-import select
-import signal
 import statistics
-import struct
 import sys
 import tempfile
-import termios
 import time
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from fcntl import ioctl
+from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 # A private home for the run: the user's own history and settings must not change the figures
 # (repetitions after the first do find the history the first one wrote, as a second start would).
 _HOME = tempfile.mkdtemp(prefix="kameng-bench-")
+os.environ["HOME"] = _HOME
 for _var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
     os.environ[_var] = os.path.join(_HOME, _var.lower())
+os.environ.pop("KAMENG_TUI_CONFIG", None)
 
-from termbytes import figures as terminal_bytes  # noqa: E402 (tools/, beside this file)
+# tools/, beside this file:
+from floor_app import LINE as FLOOR_LINE  # noqa: E402
+from httpsync import figures as http_sync  # noqa: E402
+from ptyterm import Terminal, kameng, terminal_env  # noqa: E402
+from termbytes import figures as terminal_bytes  # noqa: E402
 from textual import events  # noqa: E402 (after the private home is set)
+from watchidle import figures as watch_idle  # noqa: E402
 
 from kameng_tui.backends.demo import DemoBackend, DemoPlatform  # noqa: E402
 from kameng_tui.domain.clock import FIXED_EPOCH, ManualClock  # noqa: E402
@@ -60,73 +76,43 @@ from kameng_tui.tui.screens.orders import OrdersScreen  # noqa: E402
 SIZE = (120, 40)
 BIG = 100_000
 REPEAT = 5
+FLOOR_APP = Path(__file__).resolve().parent / "floor_app.py"
+ROW = re.compile(rb"KM\d{14}")  # an order number: a row of the list
 
 
 # -- process start to first frame, in a real pseudo-terminal -------------------------------------
 
 
-def first_frame(orders: int, timeout: float = 60.0) -> tuple[float, float]:
+def first_frame(orders: int, timeout: float = 60.0) -> tuple[float, float, float]:
     """Seconds from spawning `kameng-tui --demo` until (a) the first frame showing orders and
-    (b) the frame showing all of them (the first sync pages in newest first)."""
-    pid, fd = pty.fork()
-    if pid == 0:  # child: become the app
-        env = dict(os.environ, TERM="xterm-256color", LANG="C.UTF-8", LC_ALL="C.UTF-8")
-        args = [sys.executable, "-m", "kameng_tui", "--demo", "--lang", "en"]
-        os.execvpe(sys.executable, [*args, "--demo-orders", str(orders)], env)
-    start = time.perf_counter()
-    ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
-    # The header counts shown orders of the platform's total; rows carry order numbers.
-    some = re.compile(rf"[1-9][\d,]* of {orders:,} orders".encode())
-    row = re.compile(rb"KM\d{14}")
-    every = re.compile(rf"{orders:,} of {orders:,} orders".encode())
-    buffer = b""
-    first = full = None
-    while time.perf_counter() - start < timeout:
-        ready, _, _ = select.select([fd], [], [], 0.05)
-        if not ready:
-            continue
-        try:
-            chunk = os.read(fd, 1 << 16)
-        except OSError:
-            break
-        buffer += chunk
-        if first is None and some.search(buffer) and row.search(buffer):
-            first = time.perf_counter() - start
-        if first is not None and every.search(buffer):
-            full = time.perf_counter() - start
-            break
-    # Let it settle, exercise it a little, then quit politely.
-    _drain(fd, 0.5)
-    for key in (b"j", b"j", b"a", b"a", b"q"):
-        os.write(fd, key)
-        _drain(fd, 0.2)
-    _wait_child(pid, fd)
-    if first is None or full is None:
-        raise RuntimeError(f"no frame with {orders} orders within {timeout}s")
-    return first, full
+    (b) the frame showing all of them (the first sync pages in newest first); (c) its peak
+    resident memory in MB."""
+    args = ["--demo", "--lang", "en", "--demo-orders", str(orders)]
+    term = Terminal(kameng(*args), terminal_env())
+    try:
+        # The header counts shown orders of the platform's total; rows carry order numbers.
+        some = re.compile(rf"[1-9][\d,]* of {orders:,} orders".encode())
+        first = max(term.wait_for(some, timeout), term.wait_for(ROW, timeout))
+        full = term.wait_for(re.compile(rf"{orders:,} of {orders:,} orders".encode()), timeout)
+        # Let it settle, exercise it a little, then quit politely.
+        term.read_for(0.5)
+        for key in (b"j", b"j", b"a", b"a"):
+            term.write(key)
+            term.read_for(0.2)
+    finally:
+        usage = term.close()
+    return first, full, usage.ru_maxrss / 1024
 
 
-def _drain(fd: int, seconds: float) -> None:
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        ready, _, _ = select.select([fd], [], [], 0.05)
-        if ready:
-            try:
-                os.read(fd, 1 << 16)
-            except OSError:
-                return
-
-
-def _wait_child(pid: int, fd: int) -> None:
-    for _ in range(100):
-        done, _ = os.waitpid(pid, os.WNOHANG)
-        if done:
-            break
-        _drain(fd, 0.05)
-    else:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    os.close(fd)
+def floor_first_frame(timeout: float = 30.0) -> float:
+    """Seconds from spawning tools/floor_app.py (a Textual app showing one line) until that
+    line arrives: what any Textual app pays before its first frame."""
+    term = Terminal([sys.executable, str(FLOOR_APP)], terminal_env())
+    try:
+        return term.wait_for(re.compile(re.escape(FLOOR_LINE.encode())), timeout)
+    finally:
+        term.read_for(0.2)
+        term.close()
 
 
 # -- in-process measurements --------------------------------------------------------------------
@@ -288,16 +274,27 @@ async def datatable_figures() -> dict[str, float]:
 
 def main() -> None:
     figures: dict[str, float] = {}
+    floor = statistics.median(floor_first_frame() for _ in range(5))
     small = [first_frame(300) for _ in range(3)]
-    figures["first_frame_s_300"] = statistics.median(f for f, _ in small)
+    figures["first_frame_s_300"] = statistics.median(f for f, _, _ in small)
     big = [first_frame(BIG) for _ in range(3)]
-    figures["first_frame_s_100k"] = statistics.median(f for f, _ in big)
-    figures["full_load_s_100k"] = statistics.median(f for _, f in big)
-    figures["peak_rss_mb_100k"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    figures["first_frame_s_100k"] = statistics.median(f for f, _, _ in big)
+    figures["textual_floor_first_frame_s"] = floor
+    worse = max(figures["first_frame_s_300"], figures["first_frame_s_100k"])
+    figures["first_frame_ratio_to_floor"] = worse / floor
+    figures["full_load_s_100k"] = statistics.median(f for _, f, _ in big)
+    figures["peak_rss_mb_100k"] = max(rss for _, _, rss in big)
+    figures.update(http_sync())
     figures.update(asyncio.run(tracker_figures()))
     if "--no-datatable" not in sys.argv:
         figures.update(asyncio.run(datatable_figures()))
-    figures.update(terminal_bytes())
+    # `watch` runs beside the bytes' idle minutes, in its own process and home: its figures are
+    # its own CPU time and memory, theirs are bytes, neither depends on the other's CPU.
+    with ThreadPoolExecutor(1) as beside:
+        watch = beside.submit(watch_idle)
+        figures.update(terminal_bytes())
+        figures.update(watch.result())
+    # The hub's figure goes here when it comes: figures["hub_idle_poll_ms"] (not measured yet).
     figures = {k: round(v, 4) for k, v in figures.items()}
     figures["machine"] = f"{os.cpu_count()} cores, python {sys.version.split()[0]}"  # type: ignore[assignment]
     print(json.dumps(figures, indent=2))
