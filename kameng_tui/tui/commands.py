@@ -16,6 +16,7 @@ from textual.content import Content
 from textual.fuzzy import Matcher
 from textual.system_commands import SystemCommandsProvider
 
+from kameng_tui.domain.order import shop_label
 from kameng_tui.domain.text import clean
 
 MAX_HITS = 20
@@ -77,7 +78,7 @@ def _help(text: str) -> str:
 
 class OrderNumbers(Provider):
     """Type part of an order number; choose it to select that order (filters are cleared if
-    they hide it)."""
+    they hide it). Every shop of a merged view is searched; each hit names its shop."""
 
     async def search(self, query: str) -> Hits:
         from kameng_tui.tui.screens.orders import OrdersScreen
@@ -101,7 +102,10 @@ class OrderNumbers(Provider):
                 highlight(matcher, title),
                 partial(screen.go_to_order, order.key),
                 text=title,
-                help=_help(f"{clean(order.product_name)} · {t.enum('status', order.status)}"),
+                help=_help(
+                    f"{shop_label(order.shop)} · " * bool(order.shop)
+                    + f"{clean(order.product_name)} · {t.enum('status', order.status)}"
+                ),
             )
             found += 1
             if found >= MAX_HITS:

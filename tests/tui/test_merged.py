@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 
 from kameng_tui.backends.base import Backend, BackendError, SyncResult
@@ -157,3 +158,35 @@ async def test_a_failing_and_a_slow_shop_change_nothing_for_the_fine_one(
         counts = screen.book.by_shop
         assert counts["slow"] == 5 and counts["down"] == 7 and counts["fine"] >= 40  # it sells on
         assert "failing" not in screen.header.render().plain
+
+
+async def test_the_palette_finds_an_order_number_in_every_shop(clock: ManualClock) -> None:
+    north = Scripted("north", [make_order(41), make_order(2)])
+    south = Scripted("south", [make_order(41)])
+    app = merged_app(clock, north, south)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.orders_screen
+        screen.sidebar.choose(shop="north")  # the Shops section: hides south's
+        await pilot.pause()
+        assert {o.shop for o in screen.view.rows} == {"north"}
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"00000041")
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        hits = palette.query_one(CommandList)
+        await until(pilot, lambda: hits.option_count == 2, "a hit in each shop")
+        helps = sorted(str(hits.get_option_at_index(i).prompt) for i in range(2))
+        assert "north ·" in helps[0] and "south ·" in helps[1]
+        south_hit = next(
+            i for i in range(2) if "south ·" in str(hits.get_option_at_index(i).prompt)
+        )
+        hits.highlighted = south_hit
+        await pilot.press("enter")
+        await pilot.pause()
+        selected = screen.book.get(screen.order_list.selected_key or "")
+        assert (
+            selected is not None and selected.shop == "south" and selected.order_no == "KM00000041"
+        )

@@ -577,7 +577,7 @@ class OrdersScreen(Screen[None]):
             self.action_focus_list()
             return
         if self.view.filter != Filter():
-            self.sidebar.choose(status="all", product_type="all")
+            self.sidebar.choose(status="all", product_type="all", shop="all")
 
     # -- actions on orders -----------------------------------------------------------------------
 
@@ -962,8 +962,8 @@ class OrdersScreen(Screen[None]):
         if self.view.index_of(key) is None:
             self.search.value = ""
             self.action_focus_list()
-            self.sidebar.choose(status="all", product_type="all")
-            self._set_filter(search="")
+            self.sidebar.choose(status="all", product_type="all", shop="all")
+            self._set_filter(search="", shop=None)
         self.order_list.select_order(key)
         self.order_list.focus()
 

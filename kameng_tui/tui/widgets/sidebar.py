@@ -147,8 +147,17 @@ class Sidebar(Vertical):
         self._shop_states[ALL] = (total, "", "")
         self.shop_list.replace_option_prompt(f"shop:{ALL}", self._shop_prompt(ALL))
 
-    def choose(self, *, status: str | None = None, product_type: str | None = None) -> None:
-        """Highlight an entry by id (e.g. "attention", "paid", "game_card"), which applies it."""
+    def choose(
+        self,
+        *,
+        status: str | None = None,
+        product_type: str | None = None,
+        shop: str | None = None,
+    ) -> None:
+        """Highlight an entry by id (e.g. "attention", "paid", "game_card", a shop's name or
+        "all"), which applies it."""
+        if shop is not None and self._shops:
+            self.shop_list.highlighted = [ALL, *self._shops].index(shop)
         if status is not None:
             if status == OCCASIONAL:
                 self._show_occasional(True)
