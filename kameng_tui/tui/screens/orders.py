@@ -19,6 +19,7 @@ from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
@@ -70,6 +71,7 @@ from kameng_tui.tui.widgets.sidebar import Sidebar
 _DESCENDING_FIRST = {SortColumn.UPDATED, SortColumn.AMOUNT, SortColumn.URGENCY}
 _SORT_CYCLE = list(SortColumn)
 _SINGLE_SHOP_SORTS: list[SortColumn] = [c for c in SortColumn if c is not SortColumn.SHOP]
+HEAD_START = 0.5  # seconds the first shop of several polls alone at start, at most
 # Below this width the sidebar starts hidden: at 80 columns the list needs every cell.
 SIDEBAR_MIN_WIDTH = 100
 
@@ -159,6 +161,7 @@ class OrdersScreen(Screen[None]):
         # Shown from the last run, not yet confirmed by a poll: keys, by shop name.
         self._stale: dict[str, set[str]] = {}
         self._alerts: TrackerAlerts | None = None  # alerts_in_tracker: the [[alerts]] rules
+        self._head_start: Timer | None = None  # the other shops wait for the first one's page
         self._saved_first_sync: set[str] = set()  # shops whose first full sync is saved
         self.book: OrderBook = syncer.book
         self.t = messages
@@ -227,7 +230,18 @@ class OrdersScreen(Screen[None]):
         self._show_last_known()
         self._update_chrome()
         self._alerts = self._start_alerts()
-        self.poll()
+        # The first shop first: its first page is the first frame. The others start when it
+        # lands, or after HEAD_START seconds if it is slow (they would otherwise compete with
+        # it for the one core Python code runs on, and nothing would show sooner).
+        self.poll(self.shops[:1])
+        if len(self.shops) > 1:
+            self._head_start = self.set_timer(HEAD_START, self._poll_the_rest)
+
+    def _poll_the_rest(self) -> None:
+        if self._head_start is not None:
+            self._head_start.stop()
+            self._head_start = None
+            self.poll(self.shops[1:])
 
     def _start_alerts(self) -> TrackerAlerts | None:
         profiles = getattr(self.app, "profiles", None)
@@ -318,6 +332,9 @@ class OrdersScreen(Screen[None]):
             self._settle_pending()
             if changes:
                 self.apply_changes(changes, shop=shop)
+            if shop is self.shops[0] and self._head_start is not None:
+                # Once the first page is painted: the others' first pages would delay it.
+                self.call_after_refresh(self._poll_the_rest)
             if self._alerts is not None and changes is not None:
                 self._alerts.polled(shop, changes, complete=not syncer.more)
             if not syncer.more or syncer.error is not None or syncer.halted:
