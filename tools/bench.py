@@ -33,10 +33,12 @@ http_sync_100k_s < 3 s, no frame gap over 0.1 s, peak_rss_mb_100k < 160 MB, refr
 from __future__ import annotations
 
 import asyncio
+import atexit
 import json
 import os
 import random
 import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -51,6 +53,7 @@ os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 # A private home for the run: the user's own history and settings must not change the figures
 # (repetitions after the first do find the history the first one wrote, as a second start would).
 _HOME = tempfile.mkdtemp(prefix="kameng-bench-")
+atexit.register(shutil.rmtree, _HOME, ignore_errors=True)
 os.environ["HOME"] = _HOME
 for _var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
     os.environ[_var] = os.path.join(_HOME, _var.lower())

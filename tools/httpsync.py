@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -39,7 +40,7 @@ from kameng_tui.api.wire import API_PREFIX
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tools/, when imported from elsewhere
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tests/
-from ptyterm import OVERLAP, Terminal, kameng, private_home, stop, terminal_env
+from ptyterm import OVERLAP, Terminal, home_env, kameng, private_home, stop, terminal_env
 
 from tests.servers import free_port, wait_for_port
 
@@ -69,9 +70,8 @@ class Run:
     peak_rss_mb: float = 0.0
 
 
-def start_server(orders: int) -> tuple[subprocess.Popen[bytes], str]:
-    """`kameng-tui demo-server` on a free port, in a private home; it and its base URL."""
-    home, home_env = private_home("kameng-server-")
+def start_server(orders: int, home: str) -> tuple[subprocess.Popen[bytes], str]:
+    """`kameng-tui demo-server` on a free port, in the private `home`; it and its base URL."""
     port = free_port()
     log = Path(home) / "demo-server.log"
     command = kameng("demo-server", "--host", "127.0.0.1", "--port", str(port))
@@ -80,7 +80,7 @@ def start_server(orders: int) -> tuple[subprocess.Popen[bytes], str]:
             [*command, "--orders", str(orders)],
             stdout=out,
             stderr=subprocess.STDOUT,
-            env=terminal_env(home_env),
+            env=terminal_env(home_env(home)),
         )
     try:
         wait_for_port(port, server, log, timeout=60)
@@ -155,11 +155,11 @@ class Keys:
 
 def sync_run(url: str, orders: int, timeout: float = 120.0) -> Run:
     """One tracker start, in a new home, until every order of the shop at `url` is shown."""
-    home, home_env = private_home("kameng-http-")
+    home, env = private_home("kameng-http-")
     config = os.path.join(home, "profiles.toml")
     with open(config, "w", encoding="utf-8") as f:
         f.write(f'[profiles.big]\nplatform = "kameng"\nbase_url = "{url}"\n')
-    term = Terminal(kameng("--config", config, "--lang", "en"), terminal_env(home_env))
+    term = Terminal(kameng("--config", config, "--lang", "en"), terminal_env(env))
     try:
         first = term.wait_for(ROW, timeout)
         first = max(first, term.wait_for(SHOWN, timeout))
@@ -199,17 +199,22 @@ def sync_run(url: str, orders: int, timeout: float = 120.0) -> Run:
         run.gaps += [term.elapsed() - when for when, _, _ in keys.pending]
     finally:
         usage = term.close()
+        shutil.rmtree(home, ignore_errors=True)
     run.peak_rss_mb = usage.ru_maxrss / 1024
     return run
 
 
 def figures(orders: int = BIG, runs: int = RUNS) -> dict[str, float]:
-    server, url = start_server(orders)
+    home, _ = private_home("kameng-server-")
     try:
-        read_all(url)  # the server builds its orders on their first read
-        done = [sync_run(url, orders) for _ in range(runs)]
+        server, url = start_server(orders, home)
+        try:
+            read_all(url)  # the server builds its orders on their first read
+            done = [sync_run(url, orders) for _ in range(runs)]
+        finally:
+            stop(server)
     finally:
-        stop(server)
+        shutil.rmtree(home, ignore_errors=True)
     unanswered = sum(r.unanswered for r in done)
     if unanswered:
         print(f"httpsync: {unanswered} keys never answered", file=sys.stderr)
@@ -224,7 +229,8 @@ def main() -> None:
     orders = int(sys.argv[sys.argv.index("--orders") + 1]) if "--orders" in sys.argv else BIG
     runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else RUNS
     if "--verbose" in sys.argv:
-        server, url = start_server(orders)
+        home, _ = private_home("kameng-server-")
+        server, url = start_server(orders, home)
         try:
             print("warm-up read:", read_all(url), "orders", file=sys.stderr)
             for _ in range(runs):
@@ -239,6 +245,7 @@ def main() -> None:
                 )
         finally:
             stop(server)
+            shutil.rmtree(home, ignore_errors=True)
         return
     print(json.dumps({k: round(v, 4) for k, v in figures(orders, runs).items()}, indent=2))
 

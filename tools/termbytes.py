@@ -24,6 +24,7 @@ import json
 import os
 import random
 import re
+import shutil
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -100,22 +101,25 @@ def measure(
     read_at = datetime.now(UTC) - timedelta(minutes=quiet_minutes)
     demo = DemoPlatform(seed=7, orders=orders, clock=ManualClock(read_at))
     platform = StillPlatform(demo.orders())
-    with serve(platform.app()) as url:
-        config = os.path.join(home, "profiles.toml")
-        with open(config, "w", encoding="utf-8") as f:
-            f.write(f'[profiles.still]\nplatform = "kameng"\nbase_url = "{url}"\n')
-        args = ["--config", config, "--interval", f"{INTERVAL:g}", "--lang", "en"]
-        term = Terminal(kameng(*args), terminal_env(home_env))
-        try:
-            term.wait_for(re.compile(rf"{orders:,} of {orders:,} orders".encode()))
-            term.read_for(3.0)  # the first sync's aftermath: history saved, counts drawn
-            polls = platform.polls
-            idle = term.read_for(idle_seconds)
-            idle_polls = platform.polls - polls
-            changed = platform.change(0.01)
-            refresh = term.read_for(INTERVAL + 1.5)  # the next poll and its repaint
-        finally:
-            term.close()
+    try:
+        with serve(platform.app()) as url:
+            config = os.path.join(home, "profiles.toml")
+            with open(config, "w", encoding="utf-8") as f:
+                f.write(f'[profiles.still]\nplatform = "kameng"\nbase_url = "{url}"\n')
+            args = ["--config", config, "--interval", f"{INTERVAL:g}", "--lang", "en"]
+            term = Terminal(kameng(*args), terminal_env(home_env))
+            try:
+                term.wait_for(re.compile(rf"{orders:,} of {orders:,} orders".encode()))
+                term.read_for(3.0)  # the first sync's aftermath: history saved, counts drawn
+                polls = platform.polls
+                idle = term.read_for(idle_seconds)
+                idle_polls = platform.polls - polls
+                changed = platform.change(0.01)
+                refresh = term.read_for(INTERVAL + 1.5)  # the next poll and its repaint
+            finally:
+                term.close()
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
     return {
         "idle_bytes_per_min": round(idle * 60 / idle_seconds),
         "idle_polls_per_min": round(idle_polls * 60 / idle_seconds),

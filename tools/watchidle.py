@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -61,6 +62,7 @@ def figures(
         peak_kb = proc_status(watch.pid, "VmHWM")
     finally:
         stop(watch)
+        shutil.rmtree(home, ignore_errors=True)
     return {
         "watch_first_poll_s": first_poll,
         "watch_peak_rss_mb_100k": peak_kb / 1024,
