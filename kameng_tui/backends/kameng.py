@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -151,7 +152,11 @@ def _build(profile: Profile, environ: Mapping[str, str], clock: Clock) -> Backen
     from kameng_tui.config import secret
 
     token = secret(profile, "token_env", environ)
-    settings = http_settings(profile)
+    # No pause between pages: the API's `more: true` means the next page is ready now, and
+    # the server paces a sync by its page size (other platforms' pages are spaced).
+    from kameng_tui.backends import http as stack  # its defaults as they are now
+
+    settings = http_settings(profile, replace(stack.DEFAULT_SETTINGS, page_spacing=0.0))
     return KamengBackend(profile.name, profile.get("base_url"), token, settings=settings)
 
 

@@ -213,3 +213,23 @@ def test_the_openapi_file_matches_the_server_and_the_wire() -> None:
     body = spec["paths"]["/api/v1/orders/{order_no}/actions"]["post"]["requestBody"]
     ref = body["content"]["application/json"]["schema"]["$ref"]
     assert schemas[ref.rpartition("/")[2]]["properties"]["action"]["enum"] == list(ACTIONS)
+
+
+def test_pages_of_the_kameng_api_come_without_a_pause() -> None:
+    """`more: true` means the next page is ready now (docs/api.md): no spacing, unlike the
+    platforms whose pages are read as a person's browser would."""
+    from kameng_tui.backends.factory import make_backend
+    from kameng_tui.config import Profile
+    from kameng_tui.domain.clock import SystemClock
+    from kameng_tui.sync import WireLimits
+
+    kameng = make_backend(
+        Profile("k", "kameng", {"base_url": "http://127.0.0.1:9"}), {}, SystemClock()
+    )
+    next_admin = make_backend(
+        Profile("n", "dujiao-next", {"base_url": "http://127.0.0.1:9", "orders": ["D1"]}),
+        {},
+        SystemClock(),
+    )
+    assert WireLimits.of(kameng).page_spacing == 0.0
+    assert WireLimits.of(next_admin).page_spacing > 0
