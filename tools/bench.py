@@ -20,7 +20,10 @@
   one refresh changing 3 of 300 orders (see tools/termbytes.py).
 - watch_peak_rss_mb_100k, watch_idle_cpu_pct: `kameng-tui watch` on a 100,000-order demo shop
   (see tools/watchidle.py).
-- hub_idle_poll_ms: the hub's, to come (its place is marked in main()).
+- hub_idle_poll_ms, hub_first_sync_s: `kameng-tui watch --serve` over a 100,000-order demo
+  shop: a client's idle incremental poll, and its first sync (see tools/hubidle.py).
+- multi_*: ten shops of 10,000 orders as one view: first frame, key to paint, and one shop's
+  refresh with every shop fine and with one failing every poll (see tools/multishop.py).
 
 Targets (2-core machine): first frame within 1.5x the floor at 300 and at 100k orders,
 http_sync_100k_s < 3 s, no frame gap over 0.1 s, peak_rss_mb_100k < 160 MB, refresh_3rows_bytes
@@ -42,12 +45,9 @@ import shutil
 import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 # A private home for the run: the user's own history and settings must not change the figures
@@ -62,6 +62,9 @@ os.environ.pop("KAMENG_TUI_CONFIG", None)
 # tools/, beside this file:
 from floor_app import LINE as FLOOR_LINE  # noqa: E402
 from httpsync import figures as http_sync  # noqa: E402
+from hubidle import figures as hub_idle  # noqa: E402
+from multishop import figures as multi_shop  # noqa: E402
+from paintprobe import PaintProbe  # noqa: E402
 from ptyterm import Terminal, kameng, terminal_env  # noqa: E402
 from termbytes import figures as terminal_bytes  # noqa: E402
 from textual import events  # noqa: E402 (after the private home is set)
@@ -119,39 +122,6 @@ def floor_first_frame(timeout: float = 30.0) -> float:
 
 
 # -- in-process measurements --------------------------------------------------------------------
-
-
-class PaintProbe:
-    """Records when the screen's compositor first repaints with a condition holding."""
-
-    def __init__(self, screen: Any) -> None:
-        self.painted = asyncio.Event()
-        self.at = 0.0
-        self.until: Callable[[], bool] = lambda: True
-        original = screen._compositor_refresh
-
-        def hooked() -> None:
-            original()
-            if not self.painted.is_set() and self.until():
-                self.at = time.perf_counter()
-                self.painted.set()
-
-        screen._compositor_refresh = hooked
-
-    async def time(
-        self,
-        action: Callable[[], Awaitable[None] | object],
-        until: Callable[[], bool] = lambda: True,
-    ) -> float:
-        """Seconds from starting `action` to the first repaint after which `until()` holds."""
-        self.until = until
-        self.painted.clear()
-        start = time.perf_counter()
-        result = action()
-        if isinstance(result, Awaitable):
-            await result
-        await asyncio.wait_for(self.painted.wait(), 10)
-        return self.at - start
 
 
 def changed_copies(orders: list[Order], fraction: float, step: int) -> list[Order]:
@@ -297,7 +267,8 @@ def main() -> None:
         watch = beside.submit(watch_idle)
         figures.update(terminal_bytes())
         figures.update(watch.result())
-    # The hub's figure goes here when it comes: figures["hub_idle_poll_ms"] (not measured yet).
+    figures.update(hub_idle())
+    figures.update(multi_shop())
     figures = {k: round(v, 4) for k, v in figures.items()}
     figures["machine"] = f"{os.cpu_count()} cores, python {sys.version.split()[0]}"  # type: ignore[assignment]
     print(json.dumps(figures, indent=2))

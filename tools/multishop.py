@@ -20,12 +20,10 @@ import os
 import re
 import statistics
 import sys
-import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tools/, when imported from elsewhere
+from paintprobe import PaintProbe
 from ptyterm import Terminal, kameng, private_home, terminal_env
 from textual import events
 
@@ -71,38 +69,6 @@ class Failing(Backend):
         raise BackendError("cannot connect to shop.example: connection refused")
 
 
-class Probe:
-    """When the screen's compositor first repaints with a condition holding."""
-
-    def __init__(self, screen: Any) -> None:
-        self.painted = asyncio.Event()
-        self.at = 0.0
-        self.until: Callable[[], bool] = lambda: True
-        original = screen._compositor_refresh
-
-        def hooked() -> None:
-            original()
-            if not self.painted.is_set() and self.until():
-                self.at = time.perf_counter()
-                self.painted.set()
-
-        screen._compositor_refresh = hooked
-
-    async def time(
-        self,
-        action: Callable[[], Awaitable[None] | object],
-        until: Callable[[], bool] = lambda: True,
-    ) -> float:
-        self.until = until
-        self.painted.clear()
-        start = time.perf_counter()
-        result = action()
-        if isinstance(result, Awaitable):
-            await result
-        await asyncio.wait_for(self.painted.wait(), 10)
-        return self.at - start
-
-
 def changed(orders: list[Order], step: int) -> list[Order]:
     """1% of one shop's orders, updated now."""
     when = FIXED_EPOCH.replace(microsecond=step)
@@ -125,7 +91,7 @@ async def in_process(one_failing: bool) -> dict[str, float]:
         assert isinstance(screen, OrdersScreen)
         while any(s.syncer.polls == 0 for s in screen.shops if s.name != "down"):
             await pilot.pause(0.05)
-        probe = Probe(screen)
+        probe = PaintProbe(screen)
         figures: dict[str, float] = {}
         if one_failing:
             # The failing shop retries all along: the clock moves, its ticks poll it.
