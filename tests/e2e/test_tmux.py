@@ -336,3 +336,29 @@ def test_tracker_on_the_demo_server_with_faults(
     # With a fifth of the answers failing, errors come and go; the data stays on screen.
     term.wait_for(lambda s: "auto every 1s" in s and "2,000 of 2,000" in s, "a healthy poll", 60)
     term.keys("q")
+
+
+def test_several_shops_in_one_view(tmux: Callable[[int, int], Tmux], tmp_path: Path) -> None:
+    """`--profile desk`: two demo shops and one that cannot be reached, as one list."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[profiles.north]\nplatform = "demo"\norders = 120\nseed = 1\n\n'
+        '[profiles.south]\nplatform = "demo"\norders = 80\nseed = 2\n\n'
+        '[profiles.faka]\nplatform = "kameng"\nbase_url = "http://127.0.0.1:9"\ntimeout = 2\n\n'
+        '[views.desk]\nprofiles = ["north", "south", "faka"]\n',
+        encoding="utf-8",
+    )
+    term = tmux(120, 30)
+    env = {**ENV, "KAMENG_TUI_CONFIG": str(config), "HOME": str(tmp_path)}
+    term.start([str(COMMAND), "--profile", "desk", "--lang", "en"], env)
+    screen = term.wait_for(lambda s: "1 failing: faka" in s, "the failing shop said once")
+    assert re.search(r"north\s+1[2-9]\d ✓", screen) and re.search(r"south\s+\d+ ✓", screen)
+    assert re.search(r"faka\s+0 ✗", screen)
+    assert "Shop" in screen and " north " in screen and " south " in screen
+
+    term.keys("o")  # each shop's polling and last error
+    screen = term.wait_for(lambda s: "Shops (3)" in s, "the shops view")
+    assert "connection refused" in screen
+    term.keys("Escape")
+    term.wait_for(lambda s: "Shops (3)" not in s, "the shops view to close")
+    term.keys("q")
