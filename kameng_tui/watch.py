@@ -22,6 +22,7 @@ from kameng_tui.alerts.rules import (
     changes_of,
     digest,
     evaluate,
+    state_of,
 )
 from kameng_tui.backends.base import Backend
 from kameng_tui.config import Profile
@@ -142,7 +143,7 @@ class Watcher:
                 order = unstamped(order)
                 number = order.key
             reasons = attention_reasons(order, now, policy)
-            state = (order.status, frozenset(reasons))
+            state = state_of(order.status, reasons)
             old = known.get(number)
             if old == state:
                 continue

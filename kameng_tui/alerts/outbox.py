@@ -21,7 +21,7 @@ from pathlib import Path
 
 from platformdirs import user_data_path
 
-from kameng_tui.alerts.rules import Alert
+from kameng_tui.alerts.rules import Alert, state_of
 from kameng_tui.domain.attention import Attention
 from kameng_tui.domain.status import OrderStatus
 from kameng_tui.store import files
@@ -178,9 +178,8 @@ class Outbox:
         )
         for order_no, status, reasons in rows:
             try:
-                known[order_no] = (
-                    OrderStatus(status),
-                    frozenset(Attention(r) for r in str(reasons).split(",") if r),
+                known[order_no] = state_of(
+                    OrderStatus(status), (Attention(r) for r in str(reasons).split(",") if r)
                 )
             except ValueError:
                 continue  # written by another version: seen afresh

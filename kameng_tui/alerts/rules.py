@@ -215,6 +215,17 @@ class Change:
         )
 
 
+State = tuple[OrderStatus, frozenset[Attention]]
+_STATES: dict[tuple[OrderStatus, frozenset[Attention]], State] = {}
+
+
+def state_of(status: OrderStatus, reasons: Iterable[Attention]) -> State:
+    """What the watcher remembers of an order, one shared object per distinct state: a few
+    dozen exist, and a 100,000-order shop would otherwise hold 200,000 tuples and sets."""
+    key = (status, frozenset(reasons))
+    return _STATES.setdefault(key, key)
+
+
 def changes_of(
     profile: str,
     old: tuple[OrderStatus, frozenset[Attention]] | None,
