@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from sys import intern
 from typing import Any
 
 import msgspec
@@ -353,7 +354,7 @@ def _order(w: structs.Order, path: str, text: Callable[[str], str]) -> Order:
         code = _LABEL_CODES.get(w.label.code, LabelCode.OTHER)
         actor = w.label.actor
         default = LABEL_ACTOR[code]
-        label = StatusLabel(
+        label = _shared_label(
             text(w.label.text),
             code,
             default if actor is msgspec.UNSET else _ACTORS.get(actor, default),
@@ -363,7 +364,7 @@ def _order(w: structs.Order, path: str, text: Callable[[str], str]) -> Order:
         refund = Refund(
             _decimal(w.refund.amount, path, "refund.amount"),
             _optional_time(w.refund.at, path, "refund.at"),
-            text(w.refund.reason),
+            intern(text(w.refund.reason)),
         )
     events = w.timeline
     first = max(len(events) - LIST_LIMIT, 0)
@@ -372,16 +373,18 @@ def _order(w: structs.Order, path: str, text: Callable[[str], str]) -> Order:
     ]
     return Order(
         order_no=text(w.order_no),
-        product_name=text(w.product_name),
+        # Texts that repeat over a shop's orders (products, merchants, statuses, notes) are
+        # interned: one string each, not one per order of 100,000.
+        product_name=intern(text(w.product_name)),
         product_type=_PRODUCT_TYPES.get(w.product_type, ProductType.OTHER),
-        merchant=text(w.merchant),
+        merchant=intern(text(w.merchant)),
         merchant_verified=w.merchant_verified,
         quantity=w.quantity,
         amount=_decimal(w.amount, path, "amount"),
-        currency=text(w.currency),
+        currency=intern(text(w.currency)),
         account=text(w.account),
         status=status,
-        raw_status=text(w.raw_status) or status_text,
+        raw_status=intern(text(w.raw_status) or status_text),
         label=label,
         created_at=_when(w.created_at, path, "created_at"),
         updated_at=_when(w.updated_at, path, "updated_at"),
@@ -392,8 +395,24 @@ def _order(w: structs.Order, path: str, text: Callable[[str], str]) -> Order:
         card_codes=tuple(map(text, w.card_codes[:LIST_LIMIT])),
         refund=refund,
         timeline=tuple(timeline),
-        shop=_shop(text(w.shop)),
+        shop=intern(_shop(text(w.shop))),
     )
+
+
+_LABELS: dict[tuple[str, LabelCode, Actor], StatusLabel] = {}
+_MAX_LABELS = 4096  # texts are the shop's: past this many, start again rather than grow
+
+
+def _shared_label(text: str, code: LabelCode, actor: Actor) -> StatusLabel:
+    """One StatusLabel for each (text, code, actor): a shop's few labels, on thousands of
+    orders. (A race between two decoding threads makes two equal labels: harmless.)"""
+    key = (text, code, actor)
+    label = _LABELS.get(key)
+    if label is None:
+        if len(_LABELS) >= _MAX_LABELS:
+            _LABELS.clear()
+        label = _LABELS[key] = StatusLabel(intern(text), code, actor)
+    return label
 
 
 def _event(e: structs.TimelineEvent, path: str, text: Callable[[str], str]) -> TimelineEvent:
@@ -402,8 +421,8 @@ def _event(e: structs.TimelineEvent, path: str, text: Callable[[str], str]) -> T
     return TimelineEvent(
         _when(e.at, path, "at"),
         _STATUSES.get(status, OrderStatus.ABNORMAL),
-        status if raw is msgspec.UNSET else text(raw),
-        text(e.note),
+        intern(status if raw is msgspec.UNSET else text(raw)),
+        intern(text(e.note)),
     )
 
 

@@ -10,6 +10,7 @@ source article's labelled troubles and resolves the way a real platform would.
 from __future__ import annotations
 
 import asyncio
+import functools
 import heapq
 import random
 import threading
@@ -24,7 +25,7 @@ from kameng_tui.backends.base import Backend, BackendError, SyncResult
 from kameng_tui.backends.registry import Key, Kind, PlatformSpec
 from kameng_tui.domain.actions import NEEDS_TEXT, Action, allowed
 from kameng_tui.domain.clock import Clock
-from kameng_tui.domain.order import Order, Refund, StatusLabel, TimelineEvent
+from kameng_tui.domain.order import Order, PackedTimeline, Refund, StatusLabel
 from kameng_tui.domain.status import LabelCode, OrderStatus, ProductType
 
 if TYPE_CHECKING:
@@ -91,6 +92,12 @@ MERCHANTS: tuple[tuple[str, bool, Decimal], ...] = (
 _CENT = Decimal("0.01")
 _PRICES = [[(p.price * factor).quantize(_CENT) for _, _, factor in MERCHANTS] for p in CATALOGUE]
 _EMAIL_USERS = ("lin.wei", "zhang_san", "happyfox", "mika", "oldwang", "sunny2026")
+_PRODUCT_INDEX = {p.name: i for i, p in enumerate(CATALOGUE)}
+_MERCHANT_INDEX = {name: i for i, (name, _, _) in enumerate(MERCHANTS)}
+# An order number ends in (number * _STRIDE + seed * _OFFSET) % 10**8: the inverse finds the
+# number again, so no dict of 100,000 numbers is needed to look one up.
+_STRIDE, _OFFSET, _MODULUS = 7_919, 104_729, 10**8
+_INVERSE = pow(_STRIDE, -1, _MODULUS)
 
 
 class Step(Enum):
@@ -113,7 +120,10 @@ PlanStep = tuple[float, Step, str]  # (seconds after creation, step, note or lab
 
 
 class _Sim:
-    """One order's mutable simulation state; `order` caches the immutable snapshot."""
+    """One unsettled order's mutable simulation state; `order` caches the immutable snapshot.
+
+    Once nothing more is planned for it, the platform keeps only its snapshot (an action on
+    it later brings the state back from the snapshot: `DemoPlatform._revive`)."""
 
     __slots__ = (
         "account",
@@ -135,7 +145,7 @@ class _Sim:
     )
 
     def __init__(self, number: int, created: float, product: int, merchant: int) -> None:
-        self.number = number  # 0.. for the history (newest first), then arrivals
+        self.number = number  # 0.. for the history (newest first), then arrivals; its index
         self.created = created
         self.product = product
         self.merchant = merchant
@@ -194,11 +204,12 @@ class DemoPlatform:
         self._history_rng = random.Random(seed)
         self._arrival_rng = random.Random(f"{seed}:arrivals")
         self._history_at = 0.0  # creation time of the oldest history order made so far
-        self._history_pos: list[int] = []  # sim position of history order n, once created
-        self._sims: list[_Sim] = []
-        self._by_no: dict[str, _Sim] = {}
-        self._due: list[tuple[float, int, int]] = []  # (time, tie-break, sim position)
-        self._changelog: list[int] = []  # sim position per change; cursors point into it
+        self._history_made = 0  # history orders created so far (numbers 0 to this)
+        # Every order by number: the history's (made lazily), then arrivals. A settled order
+        # is its snapshot alone: 100,000 simulation states would cost more than the orders.
+        self._sims: list[_Sim | Order | None] = [None] * orders
+        self._due: list[tuple[float, int]] = []  # (time, number)
+        self._changelog: list[int] = []  # order number per change; cursors point into it
         self._origin: datetime | None = None  # sim times are seconds since this instant
         self._origin_ts = 0.0
         self._days: dict[int, str] = {}  # yymmdd by day, for order numbers
@@ -222,14 +233,25 @@ class DemoPlatform:
         with self._lock:
             self.advance()
             self._load_history(self.initial)
-            return [self._snapshot(sim) for sim in self._sims]
+            return [self._snapshot(number) for number in range(len(self._sims))]
 
     def get(self, order_no: str) -> Order | None:
         with self._lock:
             self.advance()
             self._load_history(self.initial)
-            sim = self._by_no.get(order_no)
-            return None if sim is None else self._snapshot(sim)
+            number = self._number(order_no)
+            return None if number is None else self._snapshot(number)
+
+    def _number(self, order_no: str) -> int | None:
+        """The number of the order `order_no` names, if there is one."""
+        tail = order_no[-8:]
+        if len(order_no) != 16 or not tail.isascii() or not tail.isdigit():
+            return None
+        number = (int(tail) - self.seed * _OFFSET) * _INVERSE % _MODULUS
+        if number >= len(self._sims):
+            return None
+        entry = self._sims[number]
+        return number if entry is not None and entry.order_no == order_no else None
 
     def changes_since(self, cursor: str | None) -> SyncResult:
         """Orders that changed after `cursor` (all of them from None), one page at a time.
@@ -249,9 +271,10 @@ class DemoPlatform:
             # Pages double from `page_size`: the first shows fast, later ones cost fewer trips.
             size = min(max(self.page_size, sent), self.max_page)
             upto = min(sent + size, self.initial)
-            touched.update(dict.fromkeys(self._load_history(upto)[sent:]))
+            self._load_history(upto)
+            touched.update(dict.fromkeys(range(sent, upto)))
             sent = upto
-        changed = [self._snapshot(self._sims[i]) for i in touched]
+        changed = [self._snapshot(number) for number in touched]
         return SyncResult(changed, f"{sent}:{end}", self.total, more=sent < self.initial)
 
     def _parse(self, cursor: str | None) -> tuple[int, int]:
@@ -275,18 +298,16 @@ class DemoPlatform:
     def _perform(self, order_no: str, action: Action, text: str | None) -> Order:
         self.advance()
         self._load_history(self.initial)
-        sim = self._by_no.get(order_no)
-        if sim is None:
+        number = self._number(order_no)
+        if number is None:
             raise BackendError(f"no order {order_no[:64]!r}")
-        before = self._snapshot(sim)
+        before = self._snapshot(number)
         if action not in allowed(before, staff=True, supported=frozenset(Action)):
             raise BackendError(f"{action.value} is not possible for this order now")
         if action in NEEDS_TEXT and not (text or "").strip():
             raise BackendError(f"{action.value} needs a text")
         note = (text or "").strip()[:200]
-        if not sim.events:  # settled orders drop their events once built: bring them back
-            base = self._origin_ts
-            sim.events = [(e.at.timestamp() - base, e.status, e.note) for e in before.timeline]
+        sim = self._sim(number)
         now = self._now
         later = now - sim.created  # plan offsets count from the order's creation
         if action is Action.URGE:
@@ -311,15 +332,12 @@ class DemoPlatform:
             else:
                 first = "客服重新发货"
             sim.plan = [(later + 70, Step.COMPLETE, "发货成功"), (later + 10, Step.DELIVER, first)]
-            heapq.heappush(self._due, (sim.created + later + 10, sim.number, self._position(sim)))
+            heapq.heappush(self._due, (sim.created + later + 10, number))
         if action is not Action.SYNC:
             sim.events.sort(key=lambda e: e[0])
             sim.order = None
-            self._changelog.append(self._position(sim))
-        return self._snapshot(sim)
-
-    def _position(self, sim: _Sim) -> int:
-        return self._sims.index(sim) if self._sims[-1] is not sim else len(self._sims) - 1
+            self._changelog.append(number)
+        return self._snapshot(number)
 
     # -- time ----------------------------------------------------------------------------
 
@@ -341,8 +359,7 @@ class DemoPlatform:
             self._next_arrival += self._gap(rng)
         due = self._due
         while due and due[0][0] <= now:
-            position = heapq.heappop(due)[2]
-            self._play(position, now, log=True)
+            self._play(heapq.heappop(due)[1], now, log=True)
 
     def _origin_dt(self) -> datetime:
         assert self._origin is not None
@@ -356,14 +373,17 @@ class DemoPlatform:
         self._origin_ts = self._origin.timestamp()
         self._next_arrival = self._gap(self._arrival_rng)
 
-    def _load_history(self, upto: int) -> list[int]:
-        """Create history orders up to number `upto` (newest first); all their sim positions."""
-        rng, made = self._history_rng, self._history_pos
-        for number in range(len(made), upto):
+    def _load_history(self, upto: int) -> None:
+        """Create history orders up to number `upto` (newest first)."""
+        rng = self._history_rng
+        for number in range(self._history_made, upto):
             # Each is one arrival gap older than the one before: the newest arrived just now.
             self._history_at -= self._gap(rng)
-            made.append(self._create(number, self._history_at, rng, log=False))
-        return made[:upto]
+            if not self._create(number, self._history_at, rng, log=False).plan:
+                # Settled already, as most of a long history is: its snapshot now, so that
+                # its state is garbage at once rather than a page's worth of it at a time.
+                self._snapshot(number)
+        self._history_made = max(self._history_made, upto)
 
     def _gap(self, rng: random.Random) -> float:
         # Poisson arrivals, in whole seconds as a platform's timestamps are.
@@ -371,7 +391,7 @@ class DemoPlatform:
 
     # -- orders --------------------------------------------------------------------------
 
-    def _create(self, number: int, created: float, rng: random.Random, *, log: bool) -> int:
+    def _create(self, number: int, created: float, rng: random.Random, *, log: bool) -> _Sim:
         product_index = int(rng.random() * len(CATALOGUE))
         sim = _Sim(number, created, product_index, int(rng.random() * len(MERCHANTS)))
         product = CATALOGUE[product_index]
@@ -383,21 +403,25 @@ class DemoPlatform:
         stamp = self._days.get(day)
         if stamp is None:
             stamp = self._days[day] = f"{datetime.fromtimestamp(day * 86_400, UTC):%y%m%d}"
-        sim.order_no = f"KM{stamp}{(number * 7_919 + self.seed * 104_729) % 10**8:08d}"
+        sim.order_no = f"KM{stamp}{(number * _STRIDE + self.seed * _OFFSET) % _MODULUS:08d}"
         plan = _draw_plan(product, rng)
         plan.reverse()  # pop() from the end takes the next step
         sim.plan = plan
-        position = len(self._sims)
-        self._sims.append(sim)
-        self._by_no[sim.order_no] = sim
+        if number < self.initial:
+            self._sims[number] = sim
+        else:  # arrivals come in number order, after the history
+            assert number == len(self._sims)
+            self._sims.append(sim)
         if log:
-            self._changelog.append(position)
-        self._play(position, self._now, log=False)
-        return position
+            self._changelog.append(number)
+        self._play(number, self._now, log=False)
+        return sim
 
-    def _play(self, position: int, now: float, *, log: bool) -> None:
+    def _play(self, number: int, now: float, *, log: bool) -> None:
         """Apply every plan step due by `now`, then schedule the next one."""
-        sim = self._sims[position]
+        sim = self._sims[number]
+        if not isinstance(sim, _Sim):
+            return  # settled since this was scheduled: nothing is planned any more
         plan = sim.plan
         moved = False
         while plan and sim.created + plan[-1][0] <= now:
@@ -407,9 +431,9 @@ class DemoPlatform:
         if moved:
             sim.order = None
             if log:
-                self._changelog.append(position)
+                self._changelog.append(number)
         if plan:
-            heapq.heappush(self._due, (sim.created + plan[-1][0], sim.number, position))
+            heapq.heappush(self._due, (sim.created + plan[-1][0], number))
 
     def _apply(self, sim: _Sim, at: float, step: Step, arg: str) -> None:
         note = arg
@@ -438,33 +462,81 @@ class DemoPlatform:
             sim.status, sim.label = OrderStatus.CANCELLED, None
         sim.events.append((at, sim.status, note))
 
-    def _snapshot(self, sim: _Sim) -> Order:
+    def _snapshot(self, number: int) -> Order:
+        sim = self._sims[number]
+        assert sim is not None
+        if isinstance(sim, Order):
+            return sim
         if sim.order is None:
             sim.order = self._build(sim)
-            if not sim.plan:
-                sim.events = []  # settled for good: the snapshot holds the timeline now
+        if not sim.plan:  # settled for good: the snapshot says it all
+            self._sims[number] = sim.order
         return sim.order
 
+    def _sim(self, number: int) -> _Sim:
+        """The order's simulation state, brought back from its snapshot if it had settled."""
+        sim = self._sims[number]
+        assert sim is not None
+        if isinstance(sim, Order):
+            sim = self._sims[number] = self._revive(number, sim)
+        return sim
+
+    def _revive(self, number: int, order: Order) -> _Sim:
+        """A settled order's state again, from the snapshot `_build` made of it."""
+        timeline = order.timeline
+        if isinstance(timeline, PackedTimeline) and timeline.base == self._origin_ts:
+            events = [(t, status, note) for t, status, _, note in timeline.entries()]
+        else:  # packed as a tuple (PackedTimeline.pack's rare case)
+            base = self._origin_ts
+            events = [(e.at.timestamp() - base, e.status, e.note) for e in timeline]
+        product = _PRODUCT_INDEX[order.product_name]
+        sim = _Sim(number, events[0][0], product, _MERCHANT_INDEX[order.merchant])
+        sim.quantity, sim.account, sim.order_no = order.quantity, order.account, order.order_no
+        sim.status, sim.label, sim.events, sim.order = order.status, order.label, events, order
+        times = [self._at(t) for t, _, _ in events]
+        # The events whose moments `_build` took: any event of the same moment gives the same.
+        if order.paid_at is not None:
+            sim.paid = times.index(order.paid_at)
+        if order.delivered_at is not None:
+            sim.delivered = times.index(order.delivered_at)
+        if order.refund is not None:
+            moments: list[tuple[datetime | None, str]] = [
+                (a, e[2]) for a, e in zip(times, events, strict=True)
+            ]
+            sim.refund = moments.index((order.refund.at, order.refund.reason))
+        if order.promised_by is not None and sim.paid is not None:
+            # As `_apply` promised it when paid.
+            sim.promised = events[sim.paid][0] + (300 if CATALOGUE[product].codes else 900)
+        return sim
+
+    def _at(self, seconds: float) -> datetime:
+        return datetime.fromtimestamp(self._origin_ts + seconds, UTC)
+
     def _build(self, sim: _Sim) -> Order:
-        base = self._origin_ts
+        events = sim.events
+        moments: dict[float, datetime] = {}
 
         def at(seconds: float) -> datetime:
-            return datetime.fromtimestamp(base + seconds, UTC)
+            # One datetime per moment: the last event is often the delivery too, an expiry
+            # the pay deadline.
+            moment = moments.get(seconds)
+            if moment is None:
+                moment = moments[seconds] = self._at(seconds)
+            return moment
 
         product = CATALOGUE[sim.product]
         merchant, verified, _ = MERCHANTS[sim.merchant]
-        amount = _PRICES[sim.product][sim.merchant]
-        if sim.quantity != 1:
-            amount *= sim.quantity
+        amount = _amount(sim.product, sim.merchant, sim.quantity)
         status = sim.status
         codes: tuple[str, ...] = ()
         if product.codes and sim.delivered is not None:
             codes = _card_codes(self.seed, sim.number, sim.quantity)
-        # Paid, delivered and refunded are moments of the timeline: reuse its datetimes.
-        timeline = tuple([TimelineEvent(at(t), s, RAW[s], note) for t, s, note in sim.events])
+        timeline = PackedTimeline.pack(
+            self._origin_ts, [(t, s, RAW[s], note) for t, s, note in events]
+        )
         refund = None
         if sim.refund is not None:
-            refund = Refund(amount, timeline[sim.refund].at, timeline[sim.refund].note)
+            refund = Refund(amount, at(events[sim.refund][0]), events[sim.refund][2])
         return Order(
             sim.order_no,
             product.name,
@@ -478,16 +550,22 @@ class DemoPlatform:
             status,
             RAW[status],
             sim.label,
-            timeline[0].at,
-            timeline[-1].at,
-            None if sim.paid is None else timeline[sim.paid].at,
-            None if sim.delivered is None else timeline[sim.delivered].at,
+            at(events[0][0]),
+            at(events[-1][0]),
+            None if sim.paid is None else at(events[sim.paid][0]),
+            None if sim.delivered is None else at(events[sim.delivered][0]),
             at(sim.created + PAY_WINDOW),
             None if sim.promised is None else at(sim.promised),
             codes,
             refund,
             timeline,
         )
+
+
+@functools.cache
+def _amount(product: int, merchant: int, quantity: int) -> Decimal:
+    """The price of `quantity` from `merchant`: a few hundred amounts, each one Decimal."""
+    return _PRICES[product][merchant] * quantity
 
 
 def _account(kind: str, rng: random.Random) -> str:

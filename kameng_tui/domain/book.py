@@ -49,10 +49,11 @@ _RANK = {reason: rank for rank, reason in enumerate(Attention)}
 class OrderBook:
     def __init__(self) -> None:
         self._orders: dict[str, Order] = {}
+        # Versions past the first only: most orders of a big book never change, and a dict
+        # entry for each would cost 3.7 MB at 100,000.
         self._versions: dict[str, int] = {}
-        self._active: dict[
-            str, Order
-        ] = {}  # non-final orders: the only ones that can need attention
+        # Non-final orders: the only ones that can need attention.
+        self._active: dict[str, Order] = {}
         self.by_status: Counter[OrderStatus] = Counter()
         self.by_type: Counter[ProductType] = Counter()
         self.by_shop: Counter[str] = Counter()  # by profile (domain.order.profile_of)
@@ -71,7 +72,8 @@ class OrderBook:
         return self._orders.get(key)
 
     def version(self, key: str) -> int:
-        return self._versions.get(key, 0)
+        """How many times the order of this key came in new or changed (0: not in the book)."""
+        return self._versions.get(key, 1) if key in self._orders else 0
 
     def active(self) -> Iterable[Order]:
         return self._active.values()
@@ -106,6 +108,7 @@ class OrderBook:
             elif old != order:
                 changes.changed.append((old, order))
                 self._uncount(old)
+                self._versions[key] = self._versions.get(key, 1) + 1
             else:
                 continue
             self._store(key, order)
@@ -120,7 +123,6 @@ class OrderBook:
 
     def _store(self, no: str, order: Order) -> None:
         self._orders[no] = order
-        self._versions[no] = self._versions.get(no, 0) + 1
         if order.status.is_final:
             self._active.pop(no, None)
         else:

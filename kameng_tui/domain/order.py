@@ -2,17 +2,28 @@
 
 Orders are immutable: a backend returns a new `Order` when anything changes, which lets the
 order book detect changes by equality and lets sorted indexes remove the old value by its old key.
-`Order` and `TimelineEvent` are named tuples rather than frozen dataclasses because a first sync
-builds 100,000 of them: a named tuple is built about six times faster (0.9 µs against 5.9 µs
-for 21 fields, measured here). Copy with changes through `_replace`.
+Copy with changes through `_replace`.
+
+A big shop's tracker holds 100,000 of them, so they are small and cheap. `Order` is a msgspec
+Struct with gc=False: 192 bytes (a 22-field named tuple takes 232), built about 3x faster, and
+never scanned by the cycle collector, in which orders have nothing to find (they hold no
+cycles). A timeline may be a `PackedTimeline`: about 10 bytes an event, its datetimes made when
+it is read, and not scanned either. With named tuples and tuples of events, a full collection
+of the 100k tracker took 0.6 s (a frozen frame); 0.06 s now.
 """
 
 from __future__ import annotations
 
+import struct
+import threading
+from abc import ABCMeta
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple, overload
+
+import msgspec
 
 from kameng_tui.domain.status import (
     LABEL_ACTOR,
@@ -46,6 +57,113 @@ class TimelineEvent(NamedTuple):
     note: str = ""
 
 
+# A timeline is any sequence of events, oldest first: a tuple, or a PackedTimeline.
+Timeline = Sequence[TimelineEvent]
+
+
+class _StructSequence(msgspec.StructMeta, ABCMeta):
+    """Lets a Struct be a collections.abc.Sequence (their metaclasses differ)."""
+
+
+# The (status, raw status, note) of every packed event, each once: a shop's events repeat a
+# few dozen of them. Only grows (by the free texts of actions, at most _MAX_STEPS).
+_STEPS: list[tuple[OrderStatus, str, str]] = []
+_STEP_INDEX: dict[tuple[OrderStatus, str, str], int] = {}
+_STEPS_LOCK = threading.Lock()
+_MAX_STEPS = 1 << 16  # a step's index is two bytes
+_EVENT_SIZE = 10  # float64 offset + uint16 step
+
+
+def _step_index(step: tuple[OrderStatus, str, str]) -> int | None:
+    index = _STEP_INDEX.get(step)
+    if index is None:
+        with _STEPS_LOCK:  # demo platforms build orders in worker threads
+            index = _STEP_INDEX.get(step)
+            if index is None:
+                if len(_STEPS) >= _MAX_STEPS:
+                    return None
+                index = _STEP_INDEX[step] = len(_STEPS)
+                _STEPS.append(step)
+    return index
+
+
+class PackedTimeline(msgspec.Struct, Sequence[TimelineEvent], metaclass=_StructSequence,
+                     frozen=True, gc=False):  # fmt: skip
+    """UTC events as seconds after `base` (POSIX time) and indexes into one shared table of
+    (status, raw status, note): about 10 bytes an event against some 140 for a tuple of
+    `TimelineEvent`s with their datetimes, which are made here when read. Equal to the tuple
+    of its events."""
+
+    base: float
+    data: bytes  # float64 offsets, then uint16 step indexes (little-endian)
+
+    @staticmethod
+    def pack(base: float, events: Iterable[tuple[float, OrderStatus, str, str]]) -> Timeline:
+        """(seconds after base, status, raw status, note) per event; a tuple of events in the
+        rare case the shared table is full."""
+        items = list(events)
+        steps = [_step_index((status, raw, note)) for _, status, raw, note in items]
+        if None in steps:
+            return tuple(
+                TimelineEvent(datetime.fromtimestamp(base + t, UTC), status, raw, note)
+                for t, status, raw, note in items
+            )
+        n = len(items)
+        return PackedTimeline(base, struct.pack(f"<{n}d{n}H", *(e[0] for e in items), *steps))
+
+    def offsets(self) -> tuple[float, ...]:
+        """Each event's seconds after `base`."""
+        n = len(self.data) // _EVENT_SIZE
+        return struct.unpack_from(f"<{n}d", self.data)
+
+    def entries(self) -> list[tuple[float, OrderStatus, str, str]]:
+        """(seconds after base, status, raw status, note) per event, as packed."""
+        n = len(self.data) // _EVENT_SIZE
+        steps = struct.unpack_from(f"<{n}H", self.data, 8 * n)
+        return [(t, *_STEPS[s]) for t, s in zip(self.offsets(), steps, strict=True)]
+
+    def __len__(self) -> int:
+        return len(self.data) // _EVENT_SIZE
+
+    def __iter__(self) -> Iterator[TimelineEvent]:
+        base = self.base
+        for t, status, raw, note in self.entries():
+            yield TimelineEvent(datetime.fromtimestamp(base + t, UTC), status, raw, note)
+
+    @overload
+    def __getitem__(self, index: int) -> TimelineEvent: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[TimelineEvent, ...]: ...
+    def __getitem__(self, index: int | slice) -> TimelineEvent | tuple[TimelineEvent, ...]:
+        if isinstance(index, slice):
+            return tuple(self)[index]
+        n = len(self)
+        if not -n <= index < n:
+            raise IndexError("timeline index out of range")
+        index %= n
+        (t,) = struct.unpack_from("<d", self.data, 8 * index)
+        (step,) = struct.unpack_from("<H", self.data, 8 * n + 2 * index)
+        return TimelineEvent(datetime.fromtimestamp(self.base + t, UTC), *_STEPS[step])
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, PackedTimeline):
+            if self.base == other.base and self.data == other.data:
+                return True
+        elif not isinstance(other, tuple):
+            return NotImplemented  # as a tuple: never equal to a list
+        return len(self) == len(other) and tuple(self) == tuple(other)
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)  # Struct's own != would not ask __eq__
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))  # as the tuple it equals
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+
 @dataclass(frozen=True, slots=True)
 class Refund:
     amount: Decimal
@@ -53,7 +171,7 @@ class Refund:
     reason: str = ""
 
 
-class Order(NamedTuple):
+class Order(msgspec.Struct, frozen=True, gc=False):
     order_no: str
     product_name: str
     product_type: ProductType
@@ -74,10 +192,14 @@ class Order(NamedTuple):
     promised_by: datetime | None = None
     card_codes: tuple[str, ...] = ()
     refund: Refund | None = None
-    timeline: tuple[TimelineEvent, ...] = ()
+    timeline: Timeline = ()
     # The shop the order belongs to where several are read as one: a hub's watched profile,
     # or a profile of a merged view. "" for a single shop.
     shop: str = ""
+
+    def _replace(self, **changes: Any) -> Order:
+        """A copy with `changes` (named as a named tuple's, which Order once was)."""
+        return msgspec.structs.replace(self, **changes)
 
     @property
     def key(self) -> str:

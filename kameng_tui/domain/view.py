@@ -1,6 +1,6 @@
 """The filtered and sorted list of orders a screen shows, kept up to date incrementally.
 
-All orders sit in one sorted index for the current sort column (a `SortedKeyList`, so a refresh
+All orders sit in one sorted index for the current sort column (domain.sortedindex, so a refresh
 that changes k orders costs O(k log n)); the visible rows are one linear scan of it, which keeps a
 filter switch or a refresh of 100,000 orders within a frame or two.
 """
@@ -14,8 +14,6 @@ from enum import StrEnum
 from operator import attrgetter
 from typing import Any
 
-from sortedcontainers import SortedKeyList
-
 from kameng_tui.domain.book import ChangeSet, OrderBook
 from kameng_tui.domain.order import Order
 from kameng_tui.domain.query import (
@@ -26,7 +24,7 @@ from kameng_tui.domain.query import (
     refines,
     search_blob,
 )
-from kameng_tui.domain.sortedindex import build
+from kameng_tui.domain.sortedindex import SortedOrders, build
 from kameng_tui.domain.status import OrderStatus, ProductType
 
 
@@ -120,8 +118,8 @@ class OrderView:
         self._blobs: dict[str, str] = {}
         # All orders in sort order, and the same per status and per product type, so that
         # switching filters costs the rows shown, not a scan of every order.
-        self._index: SortedKeyList
-        self._buckets: dict[Hashable, SortedKeyList]
+        self._index: SortedOrders
+        self._buckets: dict[Hashable, SortedOrders]
         self._rebuild()
 
     # -- queries -------------------------------------------------------------------------------
@@ -236,10 +234,10 @@ class OrderView:
         self._index, self._buckets = build(self.book, SORT_KEYS[self.sort], _GROUPS)
         self._derive()
 
-    def _bucket(self, value: OrderStatus) -> SortedKeyList:
+    def _bucket(self, value: OrderStatus) -> SortedOrders:
         bucket = self._buckets.get(value)
         if bucket is None:  # no order had this status or type at the last rebuild
-            bucket = self._buckets[value] = SortedKeyList(key=SORT_KEYS[self.sort])
+            bucket = self._buckets[value] = SortedOrders(SORT_KEYS[self.sort])
         return bucket
 
     def _derive(self) -> None:
@@ -270,7 +268,7 @@ class OrderView:
             found = (self.book.get(no) for no in self.attention)
             rows = sorted((o for o in found if o is not None), key=key, reverse=self.descending)
         else:
-            source: SortedKeyList = self._index
+            source: SortedOrders = self._index
             if statuses is not None and len(statuses) == 1:
                 (status,) = statuses
                 source, statuses = self._bucket(status), None
