@@ -20,6 +20,7 @@ import os
 import re
 import statistics
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tools/, when imported from elsewhere
@@ -32,6 +33,7 @@ from kameng_tui.backends.demo import DemoBackend, DemoPlatform
 from kameng_tui.config import Profile
 from kameng_tui.domain.clock import FIXED_EPOCH, ManualClock
 from kameng_tui.domain.order import Order, stamped
+from kameng_tui.domain.status import OrderStatus
 from kameng_tui.i18n import Lang
 from kameng_tui.tui.app import KamengApp
 from kameng_tui.tui.screens.orders import OrdersScreen
@@ -69,10 +71,12 @@ class Failing(Backend):
         raise BackendError("cannot connect to shop.example: connection refused")
 
 
-def changed(orders: list[Order], step: int) -> list[Order]:
-    """1% of one shop's orders, updated now."""
-    when = FIXED_EPOCH.replace(microsecond=step)
-    return [o._replace(updated_at=when, raw_status=f"step {step}") for o in orders[::100]]
+def changed(orders: list[Order], latest: datetime, step: int) -> list[Order]:
+    """1% of one shop's orders, updated after every other order of any shop (`latest`): they
+    move to the top of the list (the default sort), so the refresh has rows on screen."""
+    when = latest + timedelta(seconds=step)
+    status = list(OrderStatus)[step % 4]  # a new badge: something to paint on every row
+    return [o._replace(updated_at=when, status=status) for o in orders[::100]]
 
 
 async def in_process(one_failing: bool) -> dict[str, float]:
@@ -132,13 +136,14 @@ async def in_process(one_failing: bool) -> dict[str, float]:
             )
         first = screen.shops[0]
         mine = [o for o in screen.book if o.shop == first.name]
+        latest = max(o.updated_at for o in screen.book)
         refresh = []
         for step in range(1, REPEAT + 1):
             if one_failing:  # keep the failing shop failing between the measured refreshes
                 clock.advance(1)
                 screen._tick()
                 await pilot.pause(0.06)
-            new = [stamped(o._replace(shop=""), first.name) for o in changed(mine, step)]
+            new = [stamped(o._replace(shop=""), first.name) for o in changed(mine, latest, step)]
 
             def apply(new: list[Order] = new) -> None:
                 screen.apply_changes(screen.book.apply(new), shop=first)

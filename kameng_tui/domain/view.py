@@ -264,8 +264,10 @@ class OrderView:
         rows: list[Order]
         if (statuses is not None and not statuses) or (types is not None and not types):
             rows = []
-        elif flt.attention:
-            found = (self.book.get(no) for no in self.attention)
+        elif flt.attention or flt.only is not None:
+            # Few orders need attention, fewer are followed: sorting them beats a scan.
+            wanted = self.attention if flt.attention else flt.only or ()
+            found = (self.book.get(k) for k in wanted)
             rows = sorted((o for o in found if o is not None), key=key, reverse=self.descending)
         else:
             source: SortedOrders = self._index
