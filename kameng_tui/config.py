@@ -12,7 +12,6 @@ import ipaddress
 import math
 import os
 import stat
-import tomllib
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -227,6 +226,8 @@ def load(path: Path, *, required: bool = False) -> Config:
         return Config(None, None, {})
     except OSError as exc:
         raise ConfigError(path, None, f"cannot read: {exc.strerror or exc}") from None
+    import tomllib  # only with a file to read: the demo without one starts without it
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

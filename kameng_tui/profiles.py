@@ -11,14 +11,15 @@ import stat
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import tomlkit
-
-from kameng_tui.backends.base import Backend
 from kameng_tui.backends.factory import make_backend
 from kameng_tui.config import Config, ConfigError, Profile, read_config_text
-from kameng_tui.domain.clock import Clock
 from kameng_tui.store.files import is_disk_full, locked, replace_file
+
+if TYPE_CHECKING:
+    from kameng_tui.backends.base import Backend
+    from kameng_tui.domain.clock import Clock
 
 
 def has_watch_list(profile: Profile) -> bool:
@@ -69,6 +70,8 @@ class Profiles:
         return orders
 
     def _save(self, path: Path, name: str, before: list[str], after: list[str]) -> list[str]:
+        import tomlkit  # only a save needs it: not loaded before the first frame
+
         added = [no for no in after if no not in before]
         removed = set(before) - set(after)
         key = f"profiles.{name}.orders"

@@ -6,7 +6,6 @@ ever written here."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +26,14 @@ def load_settings(path: Path | None = None) -> dict[str, Any]:
         return {}  # HOME unset: not a file in whatever directory the tracker started from
     try:
         with path.open("rb") as file:
-            data = json.loads(file.read(MAX_BYTES))
-    except (OSError, ValueError, RecursionError):
+            raw = file.read(MAX_BYTES)
+    except OSError:
+        return {}
+    import json  # only with a file to read: the first start has none
+
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -39,6 +44,8 @@ def save_setting(key: str, value: Any, path: Path | None = None) -> bool:
     path = path or settings_path()
     if not path.is_absolute():
         return False
+    import json
+
     data = load_settings(path)
     data[key] = value
     text = json.dumps(data, indent=2, ensure_ascii=False)

@@ -6,28 +6,31 @@ passwords are never stored: orders are saved with their card codes removed.
 
 The schema carries its version in `PRAGMA user_version`; `MIGRATIONS[n]` takes a database
 from version n - 1 to n, so a database written by any older version opens and upgrades.
+
+sqlite3 and the order codec load when a store opens or reads, not with this module: the
+tracker's screen imports it before its first frame.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
-import sqlite3
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from platformdirs import user_data_path
 
-from kameng_tui.api.wire import WireError, decode_order, encode_order
 from kameng_tui.domain.book import ChangeSet
 from kameng_tui.domain.order import Order, TimelineEvent, unstamped
 from kameng_tui.domain.status import OrderStatus
 from kameng_tui.store import files
 from kameng_tui.store.files import is_disk_full
+
+if TYPE_CHECKING:
+    import sqlite3
 
 # The `order_no` columns hold Order.key: the number, qualified by its shop where a profile
 # reads several (a hub): the same as the number for every single shop.
@@ -88,26 +91,38 @@ def _error_name(exc: sqlite3.Error) -> str:
 
 def is_damage(exc: BaseException) -> bool:
     """The file is not a sound database: it is moved aside and a fresh one started."""
+    import sqlite3
+
     if not isinstance(exc, sqlite3.DatabaseError):
         return False
     name = _error_name(exc)
     if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
         return True
     text = str(exc).lower()
-    return "malformed" in text or "not a database" in text or isinstance(exc, _Damaged)
+    return "malformed" in text or "not a database" in text
 
 
 def is_full(exc: BaseException) -> bool:
+    import sqlite3
+
     if isinstance(exc, sqlite3.Error):
         return _error_name(exc) == "SQLITE_FULL" or "disk is full" in str(exc).lower()
     return is_disk_full(exc)
 
 
-class _Damaged(sqlite3.DatabaseError):
-    """PRAGMA quick_check found a problem."""
+def _damaged(problems: str) -> sqlite3.DatabaseError:
+    """What PRAGMA quick_check found, as damage (named as SQLite names it); a function, not a
+    subclass, so that sqlite3 need not load with this module."""
+    import sqlite3
+
+    error = sqlite3.DatabaseError(problems)
+    error.sqlite_errorname = "SQLITE_CORRUPT"
+    return error
 
 
 def _connect(path: Path, *, new: bool = False) -> sqlite3.Connection:
+    import sqlite3
+
     connection = sqlite3.connect(path, check_same_thread=False, timeout=5)
     if new:  # only before the first table: lets pruning give space back to the disk
         connection.execute("PRAGMA auto_vacuum = INCREMENTAL")
@@ -148,6 +163,8 @@ class HistoryStore:
         if not self.path.is_absolute():
             # HOME unset: platformdirs gives a path relative to wherever the tracker started.
             raise HistoryError("no home directory for the history database (is HOME set?)")
+        import sqlite3
+
         try:
             try:
                 self._open()
@@ -170,7 +187,7 @@ class HistoryStore:
             if not new:
                 problems = [row[0] for row in writer.execute("PRAGMA quick_check(5)")]
                 if problems != ["ok"]:
-                    raise _Damaged("; ".join(str(p) for p in problems))
+                    raise _damaged("; ".join(str(p) for p in problems))
             migrate(writer)
             for suffix in ("-wal", "-shm"):
                 sidecar = self.path.with_name(self.path.name + suffix)
@@ -208,6 +225,8 @@ class HistoryStore:
     def _trouble(self, exc: sqlite3.Error | OSError, connection: sqlite3.Connection) -> None:
         """A problem met while reading or writing: recover if the file is damaged, else say
         what was lost, once."""
+        import sqlite3
+
         with self._lock:
             if self._closed:
                 return
@@ -234,6 +253,8 @@ class HistoryStore:
         self._say(f"history off: {_reason(exc)}")
 
     def close(self) -> None:
+        import sqlite3
+
         with self._lock:
             self._closed = True
             for connection in (self._writer, self._reader):
@@ -245,6 +266,8 @@ class HistoryStore:
     def prune(self, now: datetime | None = None) -> int:
         """Forget what is older than the retention's days, then the oldest until the database
         fits its size. How many rows went."""
+        import sqlite3
+
         retention = self.retention
         if retention is None:
             return 0
@@ -306,6 +329,8 @@ class HistoryStore:
         so the profile read alone finds them.
 
         Returns how many status changes were recorded."""
+        import sqlite3
+
         if stamp:
             changes = ChangeSet(
                 [unstamped(o) for o in changes.added],
@@ -356,6 +381,7 @@ class HistoryStore:
         removed: Iterable[Order],
         seen: str,
     ) -> None:
+        dump = _dumper()
         with connection:
             # A change row only when the state differs from the last one recorded (an order
             # seen again on the next run, unchanged, is not news).
@@ -369,7 +395,7 @@ class HistoryStore:
                 "INSERT OR REPLACE INTO orders (profile, order_no, data, seen_at, status)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (
-                    (profile, o.key, _dump(o), seen, f"{o.status.value}|{o.raw_status}")
+                    (profile, o.key, dump(o), seen, f"{o.status.value}|{o.raw_status}")
                     for o in touched
                 ),
             )
@@ -381,6 +407,8 @@ class HistoryStore:
     # -- reading: a problem gives nothing (and is said once), never an exception ------------
 
     def _rows(self, sql: str, parameters: tuple[object, ...]) -> list[tuple[Any, ...]]:
+        import sqlite3
+
         connection = self._reader
         if self._closed:
             return []
@@ -396,13 +424,13 @@ class HistoryStore:
             "SELECT data FROM orders WHERE profile = ? ORDER BY rowid DESC LIMIT ?",
             (profile, limit),
         )
-        return list(_load_all(row[0] for row in rows))
+        return _load_all([row[0] for row in rows])
 
     def last_order(self, profile: str, order_no: str) -> Order | None:
         rows = self._rows(
             "SELECT data FROM orders WHERE profile = ? AND order_no = ?", (profile, order_no)
         )
-        return next(iter(_load_all(row[0] for row in rows[:1])), None)
+        return next(iter(_load_all([row[0] for row in rows[:1]])), None)
 
     def observed(self, profile: str, order_no: str) -> list[TimelineEvent]:
         """Status changes this machine saw, oldest first; a row that cannot be read (a newer
@@ -448,14 +476,30 @@ def _change_row(profile: str, order: Order, at: datetime) -> tuple[str, ...]:
     return (profile, order.key, at.isoformat(), order.status.value, order.raw_status, label)
 
 
-def _dump(order: Order) -> str:
-    # Never store card codes: they are as good as money.
-    return json.dumps(encode_order(order._replace(card_codes=())), ensure_ascii=False)
+def _dumper() -> Callable[[Order], str]:
+    """Order -> the text saved for it (the codec imported once per write, not per order)."""
+    import json
+
+    from kameng_tui.api.wire import encode_order
+
+    def dump(order: Order) -> str:
+        # Never store card codes: they are as good as money.
+        return json.dumps(encode_order(order._replace(card_codes=())), ensure_ascii=False)
+
+    return dump
 
 
-def _load_all(texts: Iterable[str]) -> Iterable[Order]:
+def _load_all(texts: list[str]) -> list[Order]:
+    if not texts:
+        return []  # a first start: the codec need not load
+    import json
+
+    from kameng_tui.api.wire import WireError, decode_order
+
+    orders = []
     for text in texts:
         try:
-            yield decode_order(json.loads(text))
+            orders.append(decode_order(json.loads(text)))
         except (WireError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
             continue  # unreadable or tampered with: skip it, keep the rest
+    return orders
