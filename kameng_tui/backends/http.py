@@ -53,6 +53,7 @@ MAX_RETRY_AFTER = 3600.0
 OFF_LOOP_BYTES = 64 * 1024
 MB = 1024 * 1024
 log = logging.getLogger("kameng_tui.http")
+YIELD_EVERY = 256 * 1024  # bytes of an answer read before the event loop gets a turn
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,9 +353,16 @@ class JsonHttp:
                 raise BackendError(too_large)
             return bytearray(response.content)
         body = bytearray()
+        since_yield = 0
         try:
             async for raw in response.aiter_raw():
                 body += decoder.decode(raw, cap - len(body))
+                since_yield += len(raw)
+                if since_yield >= YIELD_EVERY:
+                    # Chunks already received come back without a pause: a 4 MB page was
+                    # read in one go, keeping keys and frames waiting 0.2 s.
+                    since_yield = 0
+                    await asyncio.sleep(0)
             body += decoder.flush(cap - len(body))
         except _TooLarge:
             raise BackendError(too_large) from None
