@@ -845,8 +845,8 @@ class OrdersScreen(Screen[None]):
         ]  # fmt: skip
         if shown:
             self.change_bar.show(shown)
-        else:
-            self.change_bar.refresh()  # the idle line counts the log
+        elif not self.change_bar.text:
+            self.change_bar.refresh()  # the idle line counts the log (a highlighted one hides it)
         if scope == "none" or not shown:
             return
         t = self.t

@@ -89,16 +89,19 @@ class ChangeBar(Widget):
         self._timer: Timer | None = None
 
     def show(self, changes: list[Change]) -> None:
-        self.text = summary(self.t, changes)
+        text = summary(self.t, changes)
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(SHOWN_FOR, self.clear)
-        self.refresh()
+        if text != self.text:  # the same line again only stays highlighted for longer
+            self.text = text
+            self.refresh()
 
     def clear(self) -> None:
-        self.text = ""
         self._timer = None
-        self.refresh()
+        if self.text:
+            self.text = ""
+            self.refresh()
 
     def set_messages(self, messages: Messages) -> None:
         self.t = messages

@@ -113,11 +113,20 @@ class DetailPane(VerticalScroll, can_focus=True):
         if not self.is_mounted:
             return
         if self.order is None:
-            self._title.update("")
-            self._body.update(Text(self.t("detail.none"), style=self._style("detail--muted")))
+            self._title.update("", layout=False)  # one line high whatever it says (app.tcss)
+            self._set_body(Text(self.t("detail.none"), style=self._style("detail--muted")))
             return
-        self._title.update(self._title_text(self.order))
-        self._body.update(self.build(self.order))
+        self._title.update(self._title_text(self.order), layout=False)
+        self._set_body(self.build(self.order))
+
+    def _set_body(self, content: RenderableType) -> None:
+        """Lay the pane out again only when the body's height changes: after a layout
+        Textual paints the whole pane a second time, and scroll bars with it."""
+        body = self._body
+        height = body.size.height
+        body.update(content, layout=False)
+        if not height or body.get_content_height(body.size, self.size, body.size.width) != height:
+            body.refresh(layout=True)
 
     def _style(self, name: str) -> Style:
         """A component's look, its colours worked out against this pane's background.

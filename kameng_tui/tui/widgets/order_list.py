@@ -3,8 +3,20 @@
 The built-in DataTable measures every cell when rows are added and drops its render caches on every
 update, which takes seconds at 100,000 rows. This widget reads rows straight from an `OrderView`,
 uses fixed column widths (the order number's follows the longest number loaded), and caches
-one strip per (order, version, look), so a refresh repaints only the visible lines whose order
-changed.
+one strip per (order, version, look).
+
+Over SSH every repainted line costs a few hundred bytes, so a refresh repaints only the lines
+whose content changed: each line remembers the cache key of what it last showed, and after a
+change the lines are compared with what they would show now (`_repaint_changed_lines`).
+
+A poll that re-sorts rows on screen (in the default sort every changed order jumps to the top,
+shifting every row below it) would repaint the whole list: Textual writes every changed line in
+full and never uses the terminal's line scrolling (no scroll regions or insert-line in textual
+8.2.8), and a scroll region could not help anyway: DECSTBM scrolls whole terminal lines, the
+sidebar's with the list's (left/right margins, DECSLRM, are xterm-only). So a poll keeps each
+order on the line it is on, repainted in place when it changed; orders it would bring into
+view are counted in the header ("↑ 3 updated"), and the user's next move, scroll or click lays
+the lines out from the view again (`_hold`, `_release`).
 """
 
 from __future__ import annotations
@@ -210,7 +222,16 @@ class OrderList(ScrollView, can_focus=True):
         # A few screens of rows (200x60 shows 58): what is on screen and just scrolled past. Each
         # strip also keeps the compositor's crops of it, so a bigger cache only holds memory.
         self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(256)
-        self._ages: dict[int, str] = {}  # row index -> age text last painted
+        # Screen line (0: the column titles) -> the key of what it last showed: a refresh
+        # repaints only the lines whose key would differ now.
+        self._painted: dict[int, tuple[object, ...]] = {}
+        # The orders on lines 1.. while a poll's re-sort waits for the user; None: the lines
+        # follow the view from the scroll offset.
+        self._held: list[str] | None = None
+        # The view's rows the lines were last laid out from: what was on screen before a
+        # re-derive (the view replaces its list on every derive).
+        self._laid_out: list[Order] = view.rows
+        self._sized: tuple[Size, Size, Size] | None = None  # see _size_updated
         # How many loaded orders need each order-number width: the column fits the longest
         # without a scan of every row (it changes only as orders come and go).
         self._number_widths: Counter[int] = Counter(number_width(o.order_no) for o in view.book)
@@ -253,6 +274,15 @@ class OrderList(ScrollView, can_focus=True):
             self._relayout()
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        if self._held is not None and round(old_value) != round(new_value):
+            # Scrolled (the wheel, the scroll bar): the lines follow the view from here on,
+            # all of them repainted by the scroll anyway, and the cursor is the view's index
+            # of the selected order again (a scroll leaves it where it is).
+            self._held = None
+            self._laid_out = self.view.rows
+            index = self.view.index_of(self.selected_key) if self.selected_key else None
+            if index is not None:
+                self.cursor = index
         super().watch_scroll_y(old_value, new_value)
         if new_value == 0 and self.updated_above:
             self.updated_above.clear()  # back at the top: everything new is in view
@@ -265,17 +295,75 @@ class OrderList(ScrollView, can_focus=True):
         None means the rows were chosen anew (a search, a filter, a sort): then an order no
         longer shown gives the cursor to the first row, at the top. Either way the cursor
         ends on screen.
+
+        A refresh (`touched` given, and news: `mark`) that would move rows on screen keeps
+        them where they are instead (see the module's docstring); only the lines whose
+        content changed are repainted.
         """
         if mark and touched:
             stamp = self._now()
             for order_key in touched:
                 self._changed_at[order_key] = stamp
-        old_cursor, old_scroll = self.cursor, int(self.scroll_offset.y)
-        screen_offset = old_cursor - old_scroll
+        before = self._shown_keys()
         self._update_virtual_size()
-        new_index = self.view.index_of(self.selected_key) if self.selected_key else None
+        if touched is not None and mark and self._hold(before, touched):
+            return
+        self._held = None
+        self._follow_view(before, touched, anew=touched is None)
+
+    def _shown_keys(self) -> list[str]:
+        """The orders on lines 1.. as they were laid out (before a re-derive, the old ones)."""
+        if self._held is not None:
+            return list(self._held)
+        top = int(self.scroll_offset.y)
+        return [order.key for order in self._laid_out[top : top + self._page_height]]
+
+    def _hold(self, before: list[str], touched: set[str]) -> bool:
+        """Keep the orders of `before` on their lines if the view would move them; whether
+        it did. Not when one of them left the view, nor when the cursor is off screen (the
+        lines follow the view, back to the cursor), nor when every row fits on screen:
+        there is nothing to scroll to find what a hold would leave out."""
+        view = self.view
+        selected = self.selected_key
+        if not before or selected not in before or len(view) <= self._page_height:
+            return False
+        indices = [view.index_of(key) for key in before]
+        if None in indices:
+            return False
+        top = int(self.scroll_offset.y)
+        if indices == list(range(top, top + len(before))):
+            return False  # nothing on screen moves: the lines may follow the view again
+        self._held = before
+        # The cursor is the row as shown (the rest of the app reads cursor - scroll offset
+        # as its line); a move lets the lines follow the view first.
+        self.cursor = top + before.index(selected)
+        # What the view would bring onto the screen (or above it) is said in the header.
+        bottom = top + self._page_height
+        shown = set(before)
+        self.updated_above.update(
+            key
+            for key in touched
+            if key not in shown and (i := view.index_of(key)) is not None and i < bottom
+        )
+        self._laid_out = view.rows
+        self._repaint_changed_lines()
+        return True
+
+    def _release(self) -> None:
+        """The user moves: the lines follow the view again (one repaint, on their key)."""
+        if self._held is not None:
+            before, self._held = self._held, None
+            self._follow_view(before, None, anew=False)
+
+    def _follow_view(self, before: list[str], touched: set[str] | None, *, anew: bool) -> None:
+        """Lay the lines out from the view: the selected order stays on its line, but at
+        the top of the list, where new rows appear above it."""
+        old_cursor, old_scroll = self.cursor, int(self.scroll_offset.y)
+        selected = self.selected_key
+        new_index = self.view.index_of(selected) if selected else None
+        self._laid_out = self.view.rows
         if new_index is None:
-            if touched is None:
+            if anew:
                 self.cursor = 0
                 self._scroll_to_row(0)
             else:  # a refresh took it away: stay about where it was
@@ -288,15 +376,26 @@ class OrderList(ScrollView, can_focus=True):
         if old_scroll == 0 and new_index < self._page_height:
             target = 0  # at the top of a live list: new rows appear above the selection
         else:
-            target = new_index - screen_offset
-            if mark and touched:
+            line = before.index(selected) if selected in before else old_cursor - old_scroll
+            target = new_index - line
+            if touched:
                 # Scrolled away: say how many changed above, rather than moving the view.
                 self.updated_above.update(
                     no for no in touched if (i := self.view.index_of(no)) is not None and i < target
                 )
         self._scroll_to_row(target)
         self._ensure_cursor_visible()
-        self.refresh()
+        top = int(self.scroll_offset.y)
+        if self.updated_above:  # only what is above the view now
+            self.updated_above = {
+                key
+                for key in self.updated_above
+                if (i := self.view.index_of(key)) is not None and i < top
+            }
+        if touched is None:
+            self.refresh()
+        else:
+            self._repaint_changed_lines()
 
     def select_order(self, key: str) -> bool:
         index = self.view.index_of(key)
@@ -306,38 +405,37 @@ class OrderList(ScrollView, can_focus=True):
         return True
 
     def tick(self) -> None:
-        """Called every second: repaint only the lines whose relative time or mark expired."""
+        """Called every second: repaint only the lines whose relative time or mark expired
+        (an age alone: only its cell)."""
         now = self._now()
         if self._changed_at:
             expired = [no for no, at in self._changed_at.items() if now - at >= CHANGED_MARK]
             for order_key in expired:
                 del self._changed_at[order_key]
-                index = self.view.index_of(order_key)
-                if index is not None:
-                    self._refresh_row(index)
-        top = int(self.scroll_offset.y)
-        rows = self.view.rows
-        for index in range(top, min(top + self._page_height, len(rows))):
-            age = self.t.age((now - rows[index].updated_at).total_seconds())
-            if self._ages.get(index) != age:
-                self._refresh_age(index)
+        self._repaint_changed_lines()
 
-    def is_marked_changed(self, key: str) -> bool:
+    def is_marked_changed(self, key: str, now: datetime | None = None) -> bool:
         at = self._changed_at.get(key)
-        return at is not None and self._now() - at < CHANGED_MARK
+        return at is not None and (now or self._now()) - at < CHANGED_MARK
 
     # -- actions -------------------------------------------------------------------------------
 
+    # Each move first lets held rows follow the view: the cursor is then the view's index.
+
     def action_cursor_down(self) -> None:
+        self._release()
         self._move_cursor(self.cursor + 1)
 
     def action_cursor_up(self) -> None:
+        self._release()
         self._move_cursor(self.cursor - 1)
 
     def action_page_down(self) -> None:
+        self._release()
         self._move_cursor(self.cursor + self._page_height, page=True)
 
     def action_page_up(self) -> None:
+        self._release()
         self._move_cursor(self.cursor - self._page_height, page=True)
 
     def action_first(self) -> None:
@@ -355,29 +453,117 @@ class OrderList(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         self._relayout()
 
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        # Every layout of the screen (the detail pane growing by a line) calls this with the
+        # arrangement's virtual size, never our rows' (textual 8.2.8), and ScrollView then
+        # repaints the scroll bar: 23 lines at 120x40, ~0.8 KB over SSH. Only a change of
+        # size or of rows can move it.
+        sized = (size, self.virtual_size, container_size)
+        if sized == self._sized:
+            return False
+        self._sized = sized
+        return super()._size_updated(size, virtual_size, container_size, layout)
+
     def on_focus(self) -> None:
-        self._refresh_row(self.cursor)
+        self._repaint_changed_lines()  # the cursor bar's colour
 
     def on_blur(self) -> None:
-        self._refresh_row(self.cursor)
+        self._repaint_changed_lines()
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         if not self._columns:
             self._columns = layout_columns(width, self._type_width(), self._number, self._shop)
+        key, order = self._line(y, self._now())
+        self._painted[y] = key
+        if order is not None:
+            return self._row_strip(key, order, width)
         if y == 0:
-            return self._header_strip(width)
-        index = int(self.scroll_offset.y) + y - 1
-        rows = self.view.rows
-        if index >= len(rows):
-            if index == 0:
-                return self._message_strip(self.empty_text or self.t("list.empty"), width)
-            return Strip.blank(width, self.rich_style)
-        return self._row_strip(index, rows[index], width)
+            return self._header_strip(key, width)
+        if key[0] == "empty":
+            return self._message_strip(self.empty_text or self.t("list.empty"), width)
+        return Strip.blank(width, self.rich_style)
 
-    def _header_strip(self, width: int) -> Strip:
+    def _line(self, y: int, now: datetime) -> tuple[tuple[object, ...], Order | None]:
+        """What line `y` shows now: the key its strip is cached under, and its order."""
+        width = self.scrollable_content_region.width
+        if y == 0:
+            view = self.view
+            above = len(self.updated_above)
+            return ("header", width, view.sort, view.descending, self.t.lang, above), None
+        order: Order | None
+        if self._held is not None:
+            held = self._held
+            order = self.view.book.get(held[y - 1]) if y <= len(held) else None
+        else:
+            index = int(self.scroll_offset.y) + y - 1
+            rows = self.view.rows
+            if index >= len(rows):
+                if index == 0:
+                    return ("empty", width, self.empty_text, self.t.lang), None
+                return ("blank", width), None
+            order = rows[index]
+        if order is None:
+            return ("blank", width), None
+        order_key = order.key
+        attention = order_key in self.attention
+        # Unlabelled orders that need attention say why in the label column, dimmed.
+        hint = ""
+        if attention and order.label is None:
+            reasons = attention_reasons(order, now, self.policy)
+            hint = self.t(f"hint.{reasons[0].value}") if reasons else ""
+        row = int(self.scroll_offset.y) + y - 1  # as shown: the view's index, unless held
+        age = self.t.age((now - order.updated_at).total_seconds())
+        key = (
+            "row",
+            order_key,
+            self.view.book.version(order_key),
+            width,
+            self.t.lang,
+            row == self.cursor and (2 if self.has_focus else 1),
+            self.is_marked_changed(order_key, now),
+            attention,
+            hint,
+            order_key in self.pinned,
+            order_key in self.pending,
+            row,
+            age,  # last: a line whose key differs only here repaints only its age cell
+        )
+        return key, order
+
+    def _repaint_changed_lines(self) -> None:
+        """Repaint the lines whose content differs from what they last showed; a row whose
+        age alone changed only up to its age cell.
+
+        Textual writes a refreshed span of a line from the widget's left edge to the span's
+        end (ChopsUpdate.render_segments crops only the end), so the age comes first, and
+        no span reaches the scroll bar, which repaints itself when it changes."""
+        if not self.is_mounted:
+            return
+        now = self._now()
+        width = self.scrollable_content_region.width
+        for y in range(self.scrollable_content_region.height):
+            key, _ = self._line(y, now)
+            painted = self._painted.get(y)
+            if key == painted:
+                continue
+            if (
+                key[0] == "row"
+                and painted is not None
+                and len(painted) == len(key)
+                and painted[:-1] == key[:-1]
+            ):
+                self._refresh_age(y)
+            else:
+                self.refresh(Region(0, y, width, 1))
+
+    def _badge(self, above: int) -> str:
+        return f" ↑ {self.t('list.updated_above', n=above)} "
+
+    def _header_strip(self, key: tuple[object, ...], width: int) -> Strip:
         above = len(self.updated_above)
-        key = ("header", width, self.view.sort, self.view.descending, self.t.lang, above)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
@@ -400,7 +586,7 @@ class OrderList(ScrollView, can_focus=True):
             segments.append(Segment(" " * SEPARATOR, style))
         strip = Strip(segments).adjust_cell_length(width, style)
         if above:
-            badge = f" ↑ {self.t('list.updated_above', n=above)} "
+            badge = self._badge(above)
             room = max(width - cell_len(badge), 0)
             badge_style = self.get_component_rich_style("order-list--updated-above")
             strip = Strip.join([strip.crop(0, room), Strip([Segment(badge, badge_style)])])
@@ -412,46 +598,21 @@ class OrderList(ScrollView, can_focus=True):
         style = self.get_component_rich_style("order-list--empty")
         return Strip([Segment(fit(" " * GUTTER + text, width), style)], width)
 
-    def _row_strip(self, index: int, order: Order, width: int) -> Strip:
-        order_key = order.key
-        now = self._now()
-        age = self.t.age((now - order.updated_at).total_seconds())
-        self._ages[index] = age
-        is_cursor = index == self.cursor
-        changed = self.is_marked_changed(order_key)
-        attention = order_key in self.attention
-        pinned = order_key in self.pinned
-        pending = order_key in self.pending
-        # Unlabelled orders that need attention say why in the label column, dimmed.
-        hint = ""
-        if attention and order.label is None:
-            reasons = attention_reasons(order, now, self.policy)
-            hint = self.t(f"hint.{reasons[0].value}") if reasons else ""
-        key = (
-            order_key,
-            self.view.book.version(order_key),
-            width,
-            self.t.lang,
-            is_cursor and (2 if self.has_focus else 1),
-            changed,
-            attention,
-            age,
-            index,
-            hint,
-            pinned,
-            pending,
-        )
+    def _row_strip(self, key: tuple[object, ...], order: Order, width: int) -> Strip:
+        """The row of `order`, drawn as its line key (from `_line`) says."""
         cached = self._cache.get(key)
         if cached is not None:
             return cached
+        _, _, _, _, _, is_cursor, changed, attention, hint, pinned, pending, row, age = key
+        assert isinstance(hint, str) and isinstance(age, str)
         base = self.rich_style
         if changed:
             base += self.get_component_rich_style("order-list--changed")
         if is_cursor:
             base += self.get_component_rich_style(
-                "order-list--cursor" if self.has_focus else "order-list--cursor-blurred"
+                "order-list--cursor" if is_cursor == 2 else "order-list--cursor-blurred"
             )
-        meta = Style.from_meta({"row": index})
+        meta = Style.from_meta({"row": row})
         marks: list[Segment] = []
         if pinned:
             marks.append(Segment("★", base + self._style("order-list--marker-pinned")))
@@ -518,7 +679,11 @@ class OrderList(ScrollView, can_focus=True):
         if "sort" in meta:
             self.post_message(self.SortClicked(SortColumn(meta["sort"])))
         elif "row" in meta:
-            self._move_cursor(int(meta["row"]))
+            row = int(meta["row"])
+            if self._held is None:
+                self._move_cursor(row)
+            elif 0 <= (line := row - int(self.scroll_offset.y)) < len(self._held):
+                self.select_order(self._held[line])  # the order clicked, wherever it goes
 
     # -- internals -----------------------------------------------------------------------------
 
@@ -534,6 +699,7 @@ class OrderList(ScrollView, can_focus=True):
         return max(cell_len(self.t.enum("type_short", p)) for p in ProductType)
 
     def _relayout(self) -> None:
+        self._release()  # another size or other columns: every line is redrawn anyway
         width = self.scrollable_content_region.width
         self._columns = layout_columns(width, self._type_width(), self._number, self._shop)
         self._cache.clear()
@@ -551,6 +717,9 @@ class OrderList(ScrollView, can_focus=True):
             self.post_message(self.SelectionChanged(new_key))
 
     def _move_cursor(self, index: int, *, page: bool = False) -> None:
+        """Move to the view's row `index` (from `select_order`, a click: the lines follow
+        the view again first)."""
+        self._release()
         count = len(self.view)
         if count == 0:
             return
@@ -560,9 +729,8 @@ class OrderList(ScrollView, can_focus=True):
         if page:
             self._scroll_to_row(int(self.scroll_offset.y) + index - old)
         self._ensure_cursor_visible()
-        self._refresh_row(old)
-        self._refresh_row(index)
         self._sync_selection()
+        self._repaint_changed_lines()  # the old and new cursor lines
 
     def _scroll_to_row(self, top: int) -> None:
         top = max(0, min(top, max(len(self.view) - self._page_height, 0)))
@@ -576,25 +744,17 @@ class OrderList(ScrollView, can_focus=True):
             self._scroll_to_row(self.cursor - self._page_height + 1)
 
     def refresh_orders(self, keys: set[str]) -> None:
-        """Repaint the rows of these orders (by key), where they are on screen."""
-        for order_key in keys:
-            index = self.view.index_of(order_key)
-            if index is not None:
-                self._refresh_row(index)
+        """Repaint the rows of these orders (by key), where they are on screen: their marks
+        (followed, pending, attention) changed."""
+        self._repaint_changed_lines()  # which compares every line's marks, theirs too
 
-    def _refresh_age(self, index: int) -> None:
-        """Repaint only the age cell of a row: ages tick by themselves, so over SSH this is
+    def _refresh_age(self, y: int) -> None:
+        """Repaint only the age cell of line `y`: ages tick by themselves, so over SSH this is
         most of what an idle tracker writes."""
         x = GUTTER
         for column, col_width in self._columns:
             if column.sort is SortColumn.UPDATED:
-                y = index - int(self.scroll_offset.y) + 1
-                if 1 <= y < self.scrollable_content_region.height + 1:
-                    self.refresh(Region(x, y, col_width, 1))
+                self.refresh(Region(x, y, col_width, 1))
                 return
             x += col_width + SEPARATOR
-
-    def _refresh_row(self, index: int) -> None:
-        y = index - int(self.scroll_offset.y) + 1
-        if 1 <= y < self.scrollable_content_region.height + 1:
-            self.refresh(Region(0, y, self.size.width, 1))
+        self.refresh(Region(0, y, self.scrollable_content_region.width, 1))  # no age column

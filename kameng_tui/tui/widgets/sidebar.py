@@ -8,13 +8,14 @@ Moving the highlight applies the filter at once, so the highlight is always the 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import ClassVar
+from typing import Any, ClassVar, Self
 
 from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
+from textual.visual import VisualType
 from textual.widget import Widget
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
@@ -50,6 +51,37 @@ class FilterList(OptionList):
         super().watch_highlighted(highlighted)
         if self.changed is not None and highlighted is not None:
             self.changed()
+
+    def replace_option_prompt(self, option_id: str, prompt: VisualType) -> Self:
+        """Replace an option's prompt, repainting only its own lines.
+
+        OptionList (textual 8.2.8) drops every option's render and repaints the whole list
+        for one new prompt: a poll that changes two counts wrote every line of the sidebar
+        (~1 KB over SSH). A prompt as tall as the old one moves no other option, so only its
+        renders and its lines are stale; a taller or shorter one takes the full path."""
+        index = self.get_option_index(option_id)
+        option = self.get_option_at_index(index)
+        lines = self._line_cache
+        padding = self.get_component_styles("option-list--option").padding
+        width = self.scrollable_content_region.width - self._get_left_gutter_width()
+        if (
+            width <= padding.width  # hidden (b): nothing to measure, nor to repaint
+            or index not in lines.index_to_line
+            or option._divider
+        ):
+            return super().replace_option_prompt(option_id, prompt)
+        height = lines.heights[index]
+        option._set_prompt(prompt)
+        styles: Any = self.styles  # as OptionList._update_lines passes them (typed: RulesMap)
+        if self._get_visual(option).get_height(styles, width - padding.width) != height:
+            self._clear_caches()  # what OptionList does: every line below moves
+            return self
+        cache = self._option_render_cache
+        keys = cache.keys()  # LRUCache has no __iter__
+        for key in [key for key in keys if key[0] is option]:
+            cache.discard(key)
+        self.refresh_lines(lines.index_to_line[index], height)
+        return self
 
 
 class Sidebar(Vertical):

@@ -1,0 +1,208 @@
+"""A refresh repaints only what changed on screen: over SSH every repainted line is bytes.
+
+`make bench` (tools/termbytes.py) measures the bytes of a poll changing 3 of 300 orders; these
+tests pin down which lines such a poll repaints: the changed rows where they are (a re-sort
+that would move rows on screen waits for the user's next move), the title line's "↑ N
+updated", the sidebar counts that changed, the change bar, and nothing else.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.geometry import Region
+from textual.pilot import Pilot
+from textual.widgets.option_list import Option
+
+from kameng_tui.backends.demo import DemoPlatform
+from kameng_tui.domain.clock import FIXED_EPOCH, ManualClock
+from kameng_tui.domain.order import Order
+from kameng_tui.domain.status import OrderStatus
+from kameng_tui.tui.app import KamengApp
+from kameng_tui.tui.screens.orders import OrdersScreen
+from kameng_tui.tui.widgets.sidebar import FilterList
+from tests.tui.shop import ShopBackend, poll_again, settled
+from tests.tui.test_quiet import Repaints
+
+
+def still_shop(clock: ManualClock) -> tuple[KamengApp, ShopBackend]:
+    """300 demo orders that change only when a test changes them."""
+    orders = DemoPlatform(seed=7, orders=300, clock=ManualClock(FIXED_EPOCH)).orders()
+    backend = ShopBackend(orders)
+    app = KamengApp(backend, interval=5.0, clock=clock)
+    app.animation_level = "none"
+    return app, backend
+
+
+def change(backend: ShopBackend, orders: list[Order], clock: ManualClock) -> None:
+    """These orders fail now: in the default sort (newest update first) they go to the top."""
+    changed = {o.key: o._replace(status=OrderStatus.FAILED, updated_at=clock.now()) for o in orders}
+    backend.orders = [changed.get(o.key, o) for o in backend.orders]
+
+
+def shown(screen: OrdersScreen) -> list[str]:
+    """The order numbers on the list's lines, as painted."""
+    order_list = screen.order_list
+    lines = [order_list.render_line(y).text for y in range(1, order_list.size.height)]
+    return [next(w for w in line.split() if w.startswith("KM")) for line in lines if "KM" in line]
+
+
+def lines_of(repaints: Repaints) -> list[int]:
+    """The lines a widget's refresh calls asked for; fails on a whole-widget refresh."""
+    assert all(repaints.calls), "the whole widget was repainted"
+    regions = [r for regions in repaints.calls for r in regions]
+    assert all(r.height == 1 for r in regions)
+    return sorted({r.y for r in regions})
+
+
+async def held_refresh(
+    app: KamengApp, backend: ShopBackend, pilot: Pilot[None], clock: ManualClock
+) -> tuple[OrdersScreen, Order, list[Order]]:
+    """A poll that fails one order on screen (the 6th row) and two far below it."""
+    screen = await settled(app, pilot)
+    rows = screen.view.rows
+    visible, hidden = rows[5], [rows[100], rows[200]]
+    assert all(o.status is not OrderStatus.FAILED for o in [visible, *hidden])
+    change(backend, [visible, *hidden], clock)
+    return screen, visible, hidden
+
+
+async def test_a_refresh_repaints_the_changed_rows_in_place_and_nothing_else(
+    clock: ManualClock,
+) -> None:
+    app, backend = still_shop(clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen, visible, hidden = await held_refresh(app, backend, pilot, clock)
+        order_list = screen.order_list
+        before = shown(screen)
+        selected = order_list.selected_key
+        repaints = {
+            "list": Repaints(order_list),
+            "header": Repaints(screen.header),
+            "detail title": Repaints(screen.detail._title),
+            "detail body": Repaints(screen.detail._body),
+            "statuses": Repaints(screen.sidebar.status_list),
+            "types": Repaints(screen.sidebar.type_list),
+            "change bar": Repaints(screen.change_bar),
+            "list scroll bar": Repaints(order_list.vertical_scrollbar),
+        }
+        await poll_again(app, pilot)
+
+        # The re-sort would bring all three to the top and shift every row below them: the
+        # rows stay where they are, the one on screen repainted in place.
+        assert {o.key for o in screen.view.rows[:3]} == {visible.key, *(o.key for o in hidden)}
+        assert shown(screen) == before
+        assert order_list.selected_key == selected
+        line = before.index(visible.order_no) + 1
+        assert "FAILED" in order_list.render_line(line).text
+        # Its line, and the title line saying what the hold leaves out.
+        assert lines_of(repaints["list"]) == [0, line]
+        assert order_list.updated_above == {o.key for o in hidden}
+        assert "↑ 2 updated" in order_list.render_line(0).text
+        # Three statuses went one way: a few counts, each its own line.
+        status_lines = lines_of(repaints["statuses"])
+        assert 2 <= len(status_lines) <= 5
+        assert repaints["types"].calls == []  # no type count changed
+        assert len(repaints["change bar"].calls) == 1
+        for quiet in ("header", "detail title", "detail body", "list scroll bar"):
+            assert repaints[quiet].calls == [], quiet
+
+
+async def test_the_next_move_shows_the_view(clock: ManualClock) -> None:
+    app, backend = still_shop(clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen, _, _ = await held_refresh(app, backend, pilot, clock)
+        order_list = screen.order_list
+        first = order_list.selected_key
+        await poll_again(app, pilot)
+        assert order_list.cursor == 0 and order_list.selected_key == first
+        await pilot.press("j")
+        await pilot.pause()
+        # At the top of the list the newest come first again; j went to the order below.
+        view = [o.order_no for o in screen.view.rows]
+        assert shown(screen) == view[: len(shown(screen))]
+        index = screen.view.index_of(first or "")
+        assert index == 3
+        assert order_list.selected_key == screen.view.rows[4].key
+        assert not order_list.updated_above
+        assert "updated" not in order_list.render_line(0).text
+
+
+async def test_a_click_on_a_held_row_selects_the_order_shown_there(clock: ManualClock) -> None:
+    app, backend = still_shop(clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen, _, _ = await held_refresh(app, backend, pilot, clock)
+        await poll_again(app, pilot)
+        on_line_4 = shown(screen)[3]
+        await pilot.click(screen.order_list, offset=(20, 4))
+        await pilot.pause()
+        assert screen.order_list.selected is not None
+        assert screen.order_list.selected.order_no == on_line_4
+
+
+async def test_scrolling_away_from_held_rows_follows_the_view(clock: ManualClock) -> None:
+    app, backend = still_shop(clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen, _, _ = await held_refresh(app, backend, pilot, clock)
+        await poll_again(app, pilot)
+        order_list = screen.order_list
+        order_list.scroll_to(y=10, animate=False, immediate=True)  # the mouse wheel's way
+        await pilot.pause()
+        view = [o.order_no for o in screen.view.rows]
+        assert shown(screen) == view[10 : 10 + len(shown(screen))]
+        selected = order_list.selected_key
+        assert selected is not None and order_list.cursor == screen.view.index_of(selected)
+
+
+async def test_a_poll_that_moves_nothing_on_screen_repaints_only_its_rows(
+    clock: ManualClock,
+) -> None:
+    app, backend = still_shop(clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settled(app, pilot)
+        order_list = screen.order_list
+        # Orders changed without a newer update time keep their place in the default sort.
+        rows = screen.view.rows
+        failed = {o.key: o._replace(status=OrderStatus.FAILED) for o in (rows[2], rows[7])}
+        assert all(o.status is not OrderStatus.FAILED for o in (rows[2], rows[7]))
+        backend.orders = [failed.get(o.key, o) for o in backend.orders]
+        list_repaints = Repaints(order_list)
+        await poll_again(app, pilot)
+        assert order_list._held is None  # nothing to hold: the lines follow the view
+        assert lines_of(list_repaints) == [3, 8]
+
+
+async def test_a_layout_elsewhere_leaves_the_list_scroll_bar_alone(clock: ManualClock) -> None:
+    app, _ = still_shop(clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settled(app, pilot)
+        scroll_bar = Repaints(screen.order_list.vertical_scrollbar)
+        screen.detail._body.refresh(layout=True)  # as when the details grow by a line
+        await pilot.pause()
+        assert scroll_bar.calls == []
+        # Rows coming or going still move it.
+        screen.apply_changes(screen.book.apply([], removed=[screen.view.rows[-1].key]))
+        await pilot.pause()
+        assert scroll_bar.calls
+
+
+class Filters(App[None]):
+    def compose(self) -> ComposeResult:
+        yield FilterList(*(Option(Text(f"entry {n}"), id=f"e{n}") for n in range(6)))
+
+
+async def test_a_new_prompt_repaints_its_own_line_only() -> None:
+    app = Filters()
+    async with app.run_test(size=(40, 10)) as pilot:
+        options = app.query_one(FilterList)
+        repaints = Repaints(options)
+        options.replace_option_prompt("e3", Text("entry three"))
+        await pilot.pause()
+        assert repaints.calls == [(Region(0, 3, options.size.width, 1),)]
+        assert "entry three" in options.render_line(3).text
+        assert "entry 4" in options.render_line(4).text
+        # Two lines high: the options below move, so the whole list repaints.
+        options.replace_option_prompt("e1", Text("one\ntwo"))
+        await pilot.pause()
+        assert repaints.calls[-1] == ()
+        assert "entry three" in options.render_line(4).text
