@@ -55,11 +55,14 @@ def retry_delay(
 @dataclass(frozen=True, slots=True)
 class WireLimits:
     """How a poll treats one shop: pages spaced by `page_spacing` seconds, at most
-    `max_orders` orders, each page (every request it makes) within `poll_deadline` seconds."""
+    `max_orders` orders, each page (every request it makes) within `poll_deadline` seconds;
+    `fetch_ahead`: the next page is asked for while this one is applied (HTTP without spacing:
+    the network and the shop work meanwhile; in process there is nothing to overlap)."""
 
     page_spacing: float = 0.0
     max_orders: int = 200_000
     poll_deadline: float = 60.0
+    fetch_ahead: bool = False
 
     @classmethod
     def of(cls, backend: Backend) -> WireLimits:
@@ -72,7 +75,8 @@ class WireLimits:
 
         settings = http.settings if isinstance(http, http_module.JsonHttp) else None
         s = settings or http_module.DEFAULT_SETTINGS
-        return cls(s.page_spacing if settings else 0.0, s.max_orders, s.poll_deadline)
+        spacing = s.page_spacing if settings else 0.0
+        return cls(spacing, s.max_orders, s.poll_deadline, fetch_ahead=spacing <= 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +140,13 @@ async def fetch_page(backend: Backend, cursor: str | None, deadline: float) -> S
         raise BackendError(
             f"timed out: the shop took longer than {deadline:g} s", retryable=True
         ) from None
+
+
+def _quiet(task: asyncio.Future[SyncResult]) -> None:
+    """Mark a page fetched ahead as looked at: one that is dropped must not log "exception
+    never retrieved"."""
+    if not task.cancelled():
+        task.exception()
 
 
 async def space(last: float | None, spacing: float) -> None:
@@ -301,6 +312,8 @@ class Syncer:
         self._paging: Paging | None = None  # the pass the pages of this poll belong to
         self._pass_cursor: str | None = None  # where that pass started
         self._last_page: float | None = None  # time.monotonic() when the last page ended
+        # The next page, asked for while this one is applied: (its cursor, the request).
+        self._ahead: tuple[str, asyncio.Future[SyncResult]] | None = None
 
     def state(self) -> RefreshState:
         now = self.clock.now()
@@ -341,6 +354,8 @@ class Syncer:
     def toggle_pause(self) -> bool:
         self.paused = not self.paused
         self.halted = self.paused
+        if self.halted:
+            self.drop_ahead()
         if not self.paused:
             self.next_at = None
         return self.paused
@@ -353,12 +368,18 @@ class Syncer:
             return None  # halted: not the next page of a poll that p paused
         self.running = True
         sent = self.cursor
+        ahead, self._ahead = self._ahead, None
         try:
-            if self.more:
-                await space(self._last_page, self.limits.page_spacing)
-                if self.halted:
-                    return None  # paused while waiting: not one more request
-            result = await fetch_page(self.backend, sent, self.limits.poll_deadline)
+            if ahead is not None and ahead[0] == sent and self.more:
+                result = await ahead[1]  # fetched while the last page was being applied
+            else:
+                if ahead is not None:
+                    ahead[1].cancel()
+                if self.more:
+                    await space(self._last_page, self.limits.page_spacing)
+                    if self.halted:
+                        return None  # paused while waiting: not one more request
+                result = await fetch_page(self.backend, sent, self.limits.poll_deadline)
         except BackendError as error:
             self._failed(str(error), error.retry_after, retryable=error.retryable)
             return None
@@ -373,6 +394,7 @@ class Syncer:
         finally:
             self.running = False
             self._last_page = time.monotonic()
+        self._fetch_ahead(sent, result)
         if self._paging is None or not self.more:  # this page starts a pass
             self._paging = Paging(self.limits.max_orders)
             self._pass_cursor = sent
@@ -409,6 +431,8 @@ class Syncer:
         held = self.book.by_shop[self.stamp] if self.stamp else len(self.book)
         stop = self._paging.stop(sent, result, held)
         more = result.more and stop is None
+        if not more:
+            self.drop_ahead()
         if (from_scratch or self.more) and not result.more:
             self.full_syncs += 1
         self.cursor = result.cursor if stop is None else self._pass_cursor
@@ -438,6 +462,31 @@ class Syncer:
             self.polls += 1
             self.next_at = self.last_success + timedelta(seconds=self.interval)
         return changes
+
+    def _fetch_ahead(self, sent: str | None, result: SyncResult) -> None:
+        """Where pages need no spacing (the kameng API: `more` means the next one is ready),
+        ask for the next page at once, while this one is applied and painted: the shop, the
+        network and the decoding thread work meanwhile. Dropped if this page ends the pass
+        or p halts it."""
+        cursor = result.cursor
+        if (
+            result.more
+            and cursor is not None
+            and cursor != sent
+            and self.limits.fetch_ahead
+            and not self.halted
+        ):
+            task = asyncio.ensure_future(
+                fetch_page(self.backend, cursor, self.limits.poll_deadline)
+            )
+            task.add_done_callback(_quiet)  # an error is raised where the page is awaited
+            self._ahead = (cursor, task)
+
+    def drop_ahead(self) -> None:
+        """Forget a page asked for ahead (the pass stopped, or the shop is closing)."""
+        if self._ahead is not None:
+            self._ahead[1].cancel()
+            self._ahead = None
 
     def _failed(self, message: str, retry_after: float | None, *, retryable: bool) -> None:
         log.warning("%s/%s poll failed: %s", self.backend.platform, self.backend.profile, message)

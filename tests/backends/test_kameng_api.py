@@ -231,5 +231,5 @@ def test_pages_of_the_kameng_api_come_without_a_pause() -> None:
         {},
         SystemClock(),
     )
-    assert WireLimits.of(kameng).page_spacing == 0.0
-    assert WireLimits.of(next_admin).page_spacing > 0
+    assert WireLimits.of(kameng).page_spacing == 0.0 and WireLimits.of(kameng).fetch_ahead
+    assert WireLimits.of(next_admin).page_spacing > 0 and not WireLimits.of(next_admin).fetch_ahead
