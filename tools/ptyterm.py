@@ -54,6 +54,9 @@ def terminal_env(home: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ, TERM="xterm-256color", LANG="C.UTF-8", LC_ALL="C.UTF-8")
     env.setdefault("TEXTUAL_ANIMATIONS", "none")
     env.pop("NO_COLOR", None)
+    # An installed program runs from compiled bytecode (pip writes it); a shell that forbids
+    # writing it would have every start recompile what changed (some 50 ms).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.pop("KAMENG_TUI_CONFIG", None)
     env.update(home or {})
     return env
