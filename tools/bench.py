@@ -36,8 +36,8 @@ http_sync_100k_s < 3 s, no frame gap over 0.1 s, peak_rss_mb_100k < 160 MB, refr
 from __future__ import annotations
 
 import asyncio
-import compileall
 import atexit
+import compileall
 import json
 import os
 import random
