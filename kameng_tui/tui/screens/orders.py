@@ -227,7 +227,9 @@ class OrdersScreen(Screen[None]):
         interval = min(shop.syncer.interval for shop in self.shops)
         # Ages, marks and the next poll move on this tick (tests pause it and tick by hand).
         self.ticker = self.set_interval(min(1.0, max(interval / 2, 0.05)), self._tick)
-        self._show_last_known()
+        # After the first frame: reading 5,000 orders back competes with it for the one core
+        # Python runs on, and a shop that answers quickly makes them moot.
+        self.call_after_refresh(self._show_last_known)
         self._update_chrome()
         self._alerts = self._start_alerts()
         # The first shop first: its first page is the first frame. The others start when it
@@ -274,6 +276,8 @@ class OrdersScreen(Screen[None]):
         if history is None:
             return
         for shop in self.shops:
+            if shop.syncer.last_success is not None:
+                continue  # its poll won: nothing stale to show
             try:
                 orders = await asyncio.to_thread(history.last_orders, shop.name)
             except Exception as exc:  # a damaged database must not keep the tracker closed
