@@ -123,6 +123,8 @@ async def test_two_trackers_and_a_script_read_one_poller(
             assert len(screen.book) == 600  # 300 numbers, each in both shops
             assert {o.shop for o in screen.book} == {"north", "south"}
             assert "600 of 600 orders" in screen.header.render().plain
+            header = screen.order_list.render_line(0).text
+            assert "Shop" in header  # the hub's shops, named in a column
         await backend.aclose()
         return app
 

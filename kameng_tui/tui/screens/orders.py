@@ -162,6 +162,7 @@ class OrdersScreen(Screen[None]):
         self._stale: dict[str, set[str]] = {}
         self._alerts: TrackerAlerts | None = None  # alerts_in_tracker: the [[alerts]] rules
         self._head_start: Timer | None = None  # the other shops wait for the first one's page
+        self._hub_shops: set[str] = set()  # the shops a hub profile's orders came from
         self._saved_first_sync: set[str] = set()  # shops whose first full sync is saved
         self.book: OrderBook = syncer.book
         self.t = messages
@@ -388,6 +389,10 @@ class OrdersScreen(Screen[None]):
         if selected is not None and selected in touched:
             self.detail.show(self.book.get(selected))
         self._update_counts(len(attention))
+        if len(self.shops) == 1 and len(self.book.by_shop) > len(self._hub_shops):
+            # A hub's orders carry their shops (`watch --serve`): name them in a column too.
+            self._hub_shops = set(self.book.by_shop)
+            self.order_list.show_shops(sorted(self._hub_shops))
 
     def _after_poll(self, shop: Shop, changes: ChangeSet) -> None:
         """Forget stale orders the platform no longer has; save what the poll brought."""
