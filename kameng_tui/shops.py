@@ -6,7 +6,8 @@ one; where several share one order book, each stamps its orders with its name (S
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal
 
 from kameng_tui.domain.attention import AttentionPolicy
 
@@ -35,6 +36,16 @@ class Shop:
     @property
     def policy(self) -> AttentionPolicy:
         return self.profile.policy
+
+    def health(self, now: datetime) -> Literal["ok", "stale", "error"]:
+        """ "error" while its polls fail, "stale" when not read lately (or not yet), else "ok"."""
+        syncer = self.syncer
+        if syncer.error is not None:
+            return "error"
+        last = syncer.last_success
+        if last is None or (now - last).total_seconds() > 3 * syncer.interval + 5:
+            return "stale"
+        return "ok"
 
     def setting(self, key: str, default: object) -> object:
         """A per-profile setting (notify, bell, desktop, read_only, staff...)."""

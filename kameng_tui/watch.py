@@ -79,7 +79,6 @@ class Watcher:
         # The orders followed in the tracker (`f`), per profile: read at each evaluation, so
         # what an agent follows counts from the next poll. Only read when a rule asks.
         self.follows = follows
-        self._wants_follows = any(rule.followed for rule in self.rules)
 
     # -- polling --------------------------------------------------------------------------
 
@@ -134,7 +133,8 @@ class Watcher:
         shop.touched = set()
         changes: list[Change] = []
         states: list[tuple[str, OrderStatus, frozenset[Attention]]] = []
-        followed = set(self.follows(name)) if self._wants_follows and not baseline else set()
+        wanted = not baseline and any(rule.followed for rule in self.rules)
+        followed = set(self.follows(name)) if wanted else set()
         for number in numbers:
             order = book.get(number)
             if order is None or order.status is OrderStatus.UNREADABLE:

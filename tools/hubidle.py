@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,17 +25,14 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tools/, when imported from elsewhere
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tests/
 from ptyterm import kameng, private_home, stop, terminal_env
+
+from tests.servers import free_port
 
 BIG = 100_000
 POLLS = 200
 TOKEN = "bench-hub-token"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def figures(orders: int = BIG, polls: int = POLLS, timeout: float = 180.0) -> dict[str, float]:
@@ -44,7 +40,7 @@ def figures(orders: int = BIG, polls: int = POLLS, timeout: float = 180.0) -> di
     config = os.path.join(home, "profiles.toml")
     with open(config, "w", encoding="utf-8") as f:
         f.write(f'[profiles.big]\nplatform = "demo"\norders = {orders}\ninterval = 3600\n')
-    port = _free_port()
+    port = free_port()
     env = {**terminal_env(home_env), "KAMENG_TUI_HUB_TOKEN": TOKEN}
     command = kameng(
         "watch", "--config", config, "--profile", "big", "--serve", "--port", str(port)

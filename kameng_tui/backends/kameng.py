@@ -79,9 +79,9 @@ class KamengBackend(Backend):
             skipped=skipped,
         )
 
-    async def get_order(self, order_no: str, shop: str = "") -> Order | None:
+    async def get_order(self, order_no: str) -> Order | None:
         path = f"{API_PREFIX}/orders/{quote(order_no, safe='')}"
-        answer = await self._get(path, {"shop": shop} if shop else None, missing_ok=True)
+        answer = await self._get(path, None, missing_ok=True)
         if answer.status == 404:
             return None
         try:

@@ -486,22 +486,9 @@ class OrdersScreen(Screen[None]):
             self.order_list.empty_text = empty
             self.order_list.refresh()
 
-    def _shop_lines(self, now: datetime) -> dict[str, tuple[int, str, str]]:
-        """For the sidebar: each shop's orders, and "ok", "stale" (read, but not lately) or
-        "error", with the header's styles."""
-        lines = {}
-        for shop in self.shops:
-            syncer = shop.syncer
-            if syncer.error is not None:
-                state, style = "error", "red"
-            elif syncer.last_success is None or (
-                (now - syncer.last_success).total_seconds() > 3 * syncer.interval + 5
-            ):
-                state, style = "stale", "yellow"
-            else:
-                state, style = "ok", "green"
-            lines[shop.name] = (self.book.by_shop[shop.name], state, style)
-        return lines
+    def _shop_lines(self, now: datetime) -> dict[str, tuple[int, str]]:
+        """For the sidebar: each shop's orders and health (Shop.health)."""
+        return {shop.name: (self.book.by_shop[shop.name], shop.health(now)) for shop in self.shops}
 
     def _update_counts(self, attention: int) -> None:
         self.sidebar.update_counts(

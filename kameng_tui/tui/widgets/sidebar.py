@@ -33,6 +33,10 @@ FOLLOWED = "followed"  # the orders followed with `f` (★)
 OCCASIONAL = OrderStatus.UNREADABLE.value
 
 
+# How each Shop.health shows beside a shop's count.
+_HEALTH = {"ok": ("✓", "green"), "stale": ("…", "yellow"), "error": ("✗", "red")}
+
+
 class FilterList(OptionList):
     """An option list whose highlight is the current choice.
 
@@ -111,7 +115,7 @@ class Sidebar(Vertical):
     ) -> None:
         super().__init__(id=id)
         self._shops = list(shops)  # several shops as one: their section, in this order
-        self._shop_states: dict[str, tuple[int, str, str]] = {}  # name -> (count, state, style)
+        self._shop_states: dict[str, tuple[int, str]] = {}  # name -> (count, Shop.health)
         self.t = messages
         self._on_filter = on_filter
         self._status_ids = [ALL, ATTENTION, FOLLOWED, *(s.value for s in OrderStatus)]
@@ -166,8 +170,8 @@ class Sidebar(Vertical):
         chosen = self._highlighted_id(self.shop_list)
         return None if chosen in (None, ALL) else chosen
 
-    def update_shops(self, states: Mapping[str, tuple[int, str, str]]) -> None:
-        """Each shop's order count, state ("ok", "stale 3m", "error") and its style."""
+    def update_shops(self, states: Mapping[str, tuple[int, str]]) -> None:
+        """Each shop's order count and health ("ok", "stale", "error": Shop.health)."""
         changed = [name for name, state in states.items() if self._shop_states.get(name) != state]
         if not changed:
             return
@@ -176,7 +180,7 @@ class Sidebar(Vertical):
             if name in self._shops:
                 self.shop_list.replace_option_prompt(f"shop:{name}", self._shop_prompt(name))
         total = sum(self._shop_states[name][0] for name in self._shops if name in self._shop_states)
-        self._shop_states[ALL] = (total, "", "")
+        self._shop_states[ALL] = (total, "")
         self.shop_list.replace_option_prompt(f"shop:{ALL}", self._shop_prompt(ALL))
 
     def choose(
@@ -277,9 +281,9 @@ class Sidebar(Vertical):
 
     def _shop_prompt(self, name: str) -> Text:
         """ "faka   1,204 ✗": the name, the count and, but for "all", the state's mark."""
-        count, state, style = self._shop_states.get(name, (0, "", ""))
+        count, state = self._shop_states.get(name, (0, ""))
         count_text = f"{count:,}" if name in self._shop_states else ""
-        mark = {"ok": "✓", "stale": "…", "error": "✗"}.get(state, " ") if name != ALL else ""
+        mark, style = _HEALTH.get(state, (" ", "")) if name != ALL else ("", "")
         label = self.t("sidebar.all") if name == ALL else clean(name, limit=40)
         room = 20 - cell_len(count_text) - (2 if mark else 0) - 1
         text = Text(fit(label, room))
