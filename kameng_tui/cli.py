@@ -400,30 +400,22 @@ def _clock() -> Clock:
 def _tui(args: argparse.Namespace, config: Config, profile: Profile, env: Mapping[str, str]) -> int:
     # Start-up makes some 60,000 objects the collector tracks, nearly all living as long as the
     # process (modules, classes, styles): its passes over them cost ~40 ms before the first
-    # frame. It is off while they are made; once the app is built they are frozen, so young
-    # passes skip them, until the first full pass (see _thaw).
+    # frame. It is off while they are made; once the app is built they are frozen, so no pass
+    # scans them again: each full pass during a big sync had cost 50-80 ms (a frozen frame).
+    # The one thing that makes garbage of them, a switch to another profile, thaws them.
     gc.disable()
     try:
         app, history = _tracker(args, config, profile, env)
         gc.freeze()
     finally:
         gc.enable()
-    gc.callbacks.append(_thaw)
     try:
         app.run()
     finally:
-        gc.callbacks.remove(_thaw)
         gc.unfreeze()
         if history is not None:
             history.close()  # done by the app on unmount; again here if it never mounted
     return app.return_code or 0
-
-
-def _thaw(phase: str, info: dict[str, int]) -> None:
-    """Before a full collection: what start-up froze is scanned again, so garbage among it (the
-    first profile's screen and orders after a switch) is freed as it would have been."""
-    if phase == "start" and info["generation"] == 2:
-        gc.unfreeze()  # a no-op once done
 
 
 def _tracker(

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, NamedTuple, overload
+from typing import Any, NamedTuple, cast, overload
 
 import msgspec
 
@@ -74,7 +74,8 @@ _MAX_STEPS = 1 << 16  # a step's index is two bytes
 _EVENT_SIZE = 10  # float64 offset + uint16 step
 
 
-def _step_index(step: tuple[OrderStatus, str, str]) -> int | None:
+def step_index(step: tuple[OrderStatus, str, str]) -> int | None:
+    """The shared table's index of (status, raw status, note); None when the table is full."""
     index = _STEP_INDEX.get(step)
     if index is None:
         with _STEPS_LOCK:  # demo platforms build orders in worker threads
@@ -85,6 +86,19 @@ def _step_index(step: tuple[OrderStatus, str, str]) -> int | None:
                 index = _STEP_INDEX[step] = len(_STEPS)
                 _STEPS.append(step)
     return index
+
+
+_PACKERS: dict[int, struct.Struct] = {}
+
+
+def _packer(n: int) -> struct.Struct:
+    """The layout of n events, compiled once for the usual lengths (a third of packing's cost)."""
+    packer = _PACKERS.get(n)
+    if packer is None:
+        packer = struct.Struct(f"<{n}d{n}H")
+        if n <= 64:
+            _PACKERS[n] = packer
+    return packer
 
 
 class PackedTimeline(msgspec.Struct, Sequence[TimelineEvent], metaclass=_StructSequence,
@@ -102,14 +116,18 @@ class PackedTimeline(msgspec.Struct, Sequence[TimelineEvent], metaclass=_StructS
         """(seconds after base, status, raw status, note) per event; a tuple of events in the
         rare case the shared table is full."""
         items = list(events)
-        steps = [_step_index((status, raw, note)) for _, status, raw, note in items]
+        steps = [step_index((status, raw, note)) for _, status, raw, note in items]
         if None in steps:
             return tuple(
                 TimelineEvent(datetime.fromtimestamp(base + t, UTC), status, raw, note)
                 for t, status, raw, note in items
             )
-        n = len(items)
-        return PackedTimeline(base, struct.pack(f"<{n}d{n}H", *(e[0] for e in items), *steps))
+        return PackedTimeline.of_steps(base, [e[0] for e in items], cast(list[int], steps))
+
+    @staticmethod
+    def of_steps(base: float, offsets: Sequence[float], steps: Sequence[int]) -> PackedTimeline:
+        """Events as seconds after `base` and indexes `step_index` gave, in the same order."""
+        return PackedTimeline(base, _packer(len(offsets)).pack(*offsets, *steps))
 
     def offsets(self) -> tuple[float, ...]:
         """Each event's seconds after `base`."""

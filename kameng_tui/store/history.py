@@ -492,14 +492,12 @@ def _dumper() -> Callable[[Order], str]:
 def _load_all(texts: list[str]) -> list[Order]:
     if not texts:
         return []  # a first start: the codec need not load
-    import json
-
-    from kameng_tui.api.wire import WireError, decode_order
+    from kameng_tui.api.wire import WireError, decode_order_json
 
     orders = []
     for text in texts:
         try:
-            orders.append(decode_order(json.loads(text)))
+            orders.append(decode_order_json(text))
         except (WireError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
             continue  # unreadable or tampered with: skip it, keep the rest
     return orders

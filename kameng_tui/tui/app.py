@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import shutil
@@ -305,6 +306,7 @@ class KamengApp(App[None]):
         self.orders_screen = OrdersScreen(self.syncer, self.messages, profile.policy, self.history)
         self._localize()
         self.switch_screen(self.orders_screen)
+        gc.unfreeze()  # start-up's objects, frozen (cli._tui), hold the old profile's: free them
         switched = self.messages("toast.switched", name=clean(name, limit=64))
         self.notify(switched, timeout=3, markup=False)
         self.run_worker(old.aclose(), exit_on_error=False)
