@@ -121,12 +121,28 @@ def _native(order: Order) -> dict[str, Any]:
         "refund": None
         if refund is None
         else {"amount": refund.amount, "at": refund.at, "reason": refund.reason},
-        "timeline": [
-            {"at": e.at, "status": e.status, "raw_status": e.raw_status, "note": e.note}
-            for e in order.timeline
-        ],
+        "timeline": _events(order.timeline),
         **({"shop": order.shop} if order.shop else {}),
     }
+
+
+class _Event(msgspec.Struct, gc=False):
+    """An event as the wire writes it (structs.TimelineEvent, with Python's values)."""
+
+    at: datetime
+    status: OrderStatus
+    raw_status: str
+    note: str
+
+
+def _events(timeline: Timeline) -> list[_Event]:
+    if isinstance(timeline, PackedTimeline):  # straight from the packed form: twice as quick
+        base = timeline.base
+        return [
+            _Event(datetime.fromtimestamp(base + t, UTC), status, raw, note)
+            for t, status, raw, note in timeline.entries()
+        ]
+    return [_Event(*e) for e in timeline]
 
 
 def error_body(code: str, message: str) -> dict[str, Any]:
