@@ -86,6 +86,11 @@ def encode_page(orders: Iterable[Order], cursor: str | None, more: bool, total: 
     return msgspec.json.encode(page)
 
 
+def encode_one_order(order: Order) -> bytes:
+    """The order alone as JSON (as the history saves it)."""
+    return msgspec.json.encode(_native(order))
+
+
 def encode_one(order: Order) -> bytes:
     """The one-order envelope's JSON body."""
     return msgspec.json.encode({"data": _native(order)})

@@ -478,13 +478,11 @@ def _change_row(profile: str, order: Order, at: datetime) -> tuple[str, ...]:
 
 def _dumper() -> Callable[[Order], str]:
     """Order -> the text saved for it (the codec imported once per write, not per order)."""
-    import json
-
-    from kameng_tui.api.wire import encode_order
+    from kameng_tui.api.wire import encode_one_order
 
     def dump(order: Order) -> str:
         # Never store card codes: they are as good as money.
-        return json.dumps(encode_order(order._replace(card_codes=())), ensure_ascii=False)
+        return encode_one_order(order._replace(card_codes=())).decode()
 
     return dump
 
