@@ -35,6 +35,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx
+import msgspec
 
 from kameng_tui import __version__
 from kameng_tui.backends.base import BackendError, RateLimited
@@ -412,6 +413,13 @@ class JsonHttp:
     def _json(response: httpx.Response, body: bytearray) -> Any:
         if not body:
             return None
+        try:
+            # msgspec reads UTF-8 JSON into the same values in half the time; what it will not
+            # read (NaN, a byte-order mark, UTF-16, a number past 64 bits, lone surrogates)
+            # json reads or refuses as it always did.
+            return msgspec.json.decode(body)
+        except (ValueError, RecursionError):  # DecodeError, or bytes that are not UTF-8
+            pass
         try:
             return json.loads(body)
         # ValueError: also a number too long to convert; RecursionError: "[[[[…" nested deep.

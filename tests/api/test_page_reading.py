@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from kameng_tui.api.wire import Page, encode_order
 from kameng_tui.backends import kameng as kameng_module
@@ -19,6 +20,7 @@ from kameng_tui.backends.kameng import KamengBackend
 from tests.backends.fake_dujiao_next import envelope
 from tests.backends.fake_dujiao_next import order as next_order
 from tests.hostile.corpus import hostile_order
+from tests.hostile.test_properties import json_values
 
 FAST = HttpSettings(connect_timeout=1, read_timeout=1, retries=0, backoff=0, max_wait=0)
 JSON = {"content-type": "application/json"}
@@ -97,14 +99,14 @@ async def test_plain_json_of_a_big_answer_is_parsed_off_the_event_loop(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """What the other adapters read (Dujiao-Next, acg-faka: plain JSON through JsonHttp)."""
-    loads = json.loads
+    parse = JsonHttp._json
     seen: list[int] = []
 
-    def noting(*args: Any, **kwargs: Any) -> Any:
+    def noting(response: httpx.Response, body: bytearray) -> Any:
         seen.append(threading.get_ident())
-        return loads(*args, **kwargs)
+        return parse(response, body)
 
-    monkeypatch.setattr(json, "loads", noting)  # the module JsonHttp parses with
+    monkeypatch.setattr(JsonHttp, "_json", staticmethod(noting))  # where JsonHttp parses JSON
     items = [next_order(f"DJ{i:04d}", "delivered") for i in range(200)]
     body = json.dumps(envelope(items, pagination={"page": 1, "total_page": 1})).encode()
     assert len(body) > OFF_LOOP_BYTES
@@ -180,3 +182,20 @@ async def test_kameng_pages_that_cannot_be_read_are_one_line(body: bytes, error:
     with pytest.raises(BackendError, match=error):
         await backend.fetch_changes(None)
     await backend.aclose()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(json_values)
+def test_plain_json_is_read_as_pythons_json_module_reads_it(value: Any) -> None:
+    """JsonHttp reads with msgspec first: the same values as json.loads gives, whatever the
+    shop sends (what msgspec will not read goes to json.loads itself)."""
+    body = json.dumps(value, allow_nan=True, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    response = httpx.Response(200, headers=JSON)
+    try:
+        expected = json.loads(body)
+    except ValueError:
+        with pytest.raises(BackendError):
+            JsonHttp._json(response, bytearray(body))
+        return
+    read = JsonHttp._json(response, bytearray(body))
+    assert json.dumps(read, allow_nan=True) == json.dumps(expected, allow_nan=True)
