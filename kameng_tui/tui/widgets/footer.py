@@ -14,13 +14,13 @@ from __future__ import annotations
 from collections.abc import Hashable
 from dataclasses import replace
 
+from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 
 from kameng_tui.i18n import Messages
-from kameng_tui.tui.screens.help import binding_text
 
 # Where Textual keeps the watchers set up by `watch` / `data_bind` (textual/reactive.py `_watch`).
 WATCHERS = "__watchers"
@@ -79,3 +79,14 @@ def localize_bindings(node: DOMNode, messages: Messages) -> None:
         table[key] = [
             replace(b, description=binding_text(b, messages)) if b.id else b for b in bindings
         ]
+
+
+def binding_text(binding: Binding, messages: Messages, *, long: bool = False) -> str:
+    """The localised description of a binding: catalogue key `key.<last part of its id>`, or
+    with `long` the help screen's `keyhelp.<…>` where there is one."""
+    if binding.id is None:
+        return binding.description
+    name = binding.id.rsplit(".", 1)[-1]
+    if long and messages.has(f"keyhelp.{name}"):
+        return messages(f"keyhelp.{name}")
+    return messages(f"key.{name}")
