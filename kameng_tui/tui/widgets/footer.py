@@ -14,11 +14,13 @@ from __future__ import annotations
 from collections.abc import Hashable
 from dataclasses import replace
 
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 from kameng_tui.i18n import Messages
 
@@ -31,6 +33,16 @@ class KeyFooter(Footer):
         super().__init__(id=id)
         self._shown: Hashable = None  # what the last redraw showed
         self.redraws = 0
+
+    def compose(self) -> ComposeResult:
+        # A FooterKey bound to the footer's `compact` (all but the palette's) starts compact and
+        # takes the footer's False once mounted: a class added then removed, two restyles of
+        # each key in the first frame. Each starts as the footer is instead.
+        for widget in super().compose():
+            bound = getattr(widget, "_reactive_connect", None) or {}  # data_bind's (Textual 8)
+            if isinstance(widget, FooterKey) and "compact" in bound:
+                widget.set_reactive(FooterKey.compact, self.compact)
+            yield widget
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         shown = keys_shown(screen)
