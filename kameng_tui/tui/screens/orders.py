@@ -108,6 +108,9 @@ class SearchError(Static):
 
 
 class OrdersScreen(Screen[None]):
+    # The list takes the focus as the screen mounts: Textual's default (the first focusable, the
+    # sidebar's list) focused the sidebar and then moved to the list, restyling both twice.
+    AUTO_FOCUS = "#orders"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search", id="orders.search"),
         Binding("escape", "clear_filters", "Clear", show=False, id="orders.clear"),
@@ -201,6 +204,7 @@ class OrdersScreen(Screen[None]):
         }
         if merged:
             self.order_list.show_shops(sorted(self._by_name))
+        self._resumed = False  # see on_screen_resume
         # Acted on: order number -> the poll count after which the platform has answered.
         self._pending: dict[str, tuple[Shop, int]] = {}
 
@@ -236,6 +240,14 @@ class OrdersScreen(Screen[None]):
         self.poll(self.shops[:1])
         if len(self.shops) > 1:
             self._head_start = self.set_timer(HEAD_START, self._poll_the_rest)
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # The first resume comes right after the mount, which styled every widget with the same
+        # stylesheet: Textual restyled them all again (6-20 ms of the first frame). Later
+        # resumes (back from a dialog, perhaps with another theme) restyle.
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
     def _poll_the_rest(self) -> None:
         if self._head_start is not None:
