@@ -9,7 +9,7 @@ from textual.binding import Binding
 
 from kameng_tui.domain.status import Actor, LabelCode, OrderStatus, ProductType, ReadProblem
 from kameng_tui.i18n import CATALOGUE, Lang, Messages, detect_lang
-from kameng_tui.tui.screens.help import binding_text
+from kameng_tui.tui.widgets.footer import binding_text
 from tests.helpers import AppFactory
 
 EN, ZH = Messages(Lang.EN), Messages(Lang.ZH)

@@ -28,9 +28,20 @@ NEVER = (
     "kameng_tui.alerts",
     "kameng_tui.output",
 )
-# Not before the first frame: tomllib (no configuration file here) and the order codec, which
-# reads the history's orders in its worker thread (a first start has none).
-NOT_AT_START = ("tomllib", "kameng_tui.api.wire")
+# Not before the first frame: tomllib (no configuration file here), the order codec, which
+# reads the history's orders in its worker thread (a first start has none), and the dialogs
+# (help, details, actions, profiles, stats, shops, changes), imported when first opened.
+NOT_AT_START = (
+    "tomllib",
+    "kameng_tui.api.wire",
+    "kameng_tui.tui.screens.help",
+    "kameng_tui.tui.screens.order_detail",
+    "kameng_tui.tui.screens.profiles",
+    "kameng_tui.tui.screens.stats",
+    "kameng_tui.tui.screens.shops",
+    "kameng_tui.tui.screens.changes",
+    "kameng_tui.domain.stats",
+)
 
 # The tracker as `kameng-tui --demo` starts it, run headless until its first poll is in; which
 # modules were loaded when the app started running and then, and how the collector stood.

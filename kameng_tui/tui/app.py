@@ -39,10 +39,8 @@ from kameng_tui.store.history import HistoryStore
 from kameng_tui.sync import Syncer
 from kameng_tui.tui import textual_fixes
 from kameng_tui.tui.commands import OrderNumbers, SystemCommands
-from kameng_tui.tui.screens.help import HIDDEN_KEYS, HelpScreen, binding_text, describe_bindings
-from kameng_tui.tui.screens.order_detail import OrderDetailScreen
 from kameng_tui.tui.screens.orders import OrdersScreen, SearchInput
-from kameng_tui.tui.screens.profiles import ProfilesScreen
+from kameng_tui.tui.widgets.footer import binding_text
 from kameng_tui.tui.widgets.order_list import OrderList
 from kameng_tui.tui.widgets.sidebar import FilterList
 
@@ -280,6 +278,8 @@ class KamengApp(App[None]):
         return True
 
     def action_profiles(self) -> None:
+        from kameng_tui.tui.screens.profiles import ProfilesScreen  # not for the first frame
+
         profiles = self.profiles
         if profiles is None or not isinstance(self.screen, OrdersScreen):
             return
@@ -331,6 +331,10 @@ class KamengApp(App[None]):
         )
 
     def action_help(self) -> None:
+        # Not for the first frame: imported when first asked for.
+        from kameng_tui.tui.screens.help import HIDDEN_KEYS, HelpScreen, describe_bindings
+        from kameng_tui.tui.screens.order_detail import OrderDetailScreen
+
         if isinstance(self.screen, HelpScreen):
             return
         t = self.messages

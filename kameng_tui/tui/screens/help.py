@@ -15,6 +15,7 @@ from textual.widgets import Static
 
 from kameng_tui.i18n import Messages
 from kameng_tui.tui.screens.profiles import literal
+from kameng_tui.tui.widgets.footer import binding_text
 
 # Keys Textual binds itself, without an id: listed on the help screen with ours.
 HIDDEN_KEYS: list[BindingType] = [
@@ -79,14 +80,3 @@ def describe_bindings(
             )
             rows.append((keys, binding_text(binding, messages, long=True)))
     return [(title, rows) for title, rows in sections if rows]
-
-
-def binding_text(binding: Binding, messages: Messages, *, long: bool = False) -> str:
-    """The localised description of a binding: catalogue key `key.<last part of its id>`, or
-    with `long` the help screen's `keyhelp.<…>` where there is one."""
-    if binding.id is None:
-        return binding.description
-    name = binding.id.rsplit(".", 1)[-1]
-    if long and messages.has(f"keyhelp.{name}"):
-        return messages(f"keyhelp.{name}")
-    return messages(f"key.{name}")

@@ -43,7 +43,6 @@ from kameng_tui.domain.order import (
     stamped,
     unstamped,
 )
-from kameng_tui.domain.stats import compute
 from kameng_tui.domain.text import clean
 from kameng_tui.domain.view import Filter, OrderView, SortColumn
 from kameng_tui.i18n import Messages
@@ -54,11 +53,9 @@ from kameng_tui.sync import Syncer, combined_state
 from kameng_tui.tui import desktop
 from kameng_tui.tui.alerting import TrackerAlerts
 from kameng_tui.tui.cells import money
-from kameng_tui.tui.screens.changes import ChangeLogScreen
-from kameng_tui.tui.screens.order_detail import OrderDetailScreen
-from kameng_tui.tui.screens.profiles import ChoiceScreen, ConfirmScreen, PromptScreen
-from kameng_tui.tui.screens.shops import ShopsScreen
-from kameng_tui.tui.screens.stats import StatsScreen
+
+# The dialogs (details, actions, stats, shops, changes) are imported when first opened: the first
+# frame shows none of them.
 from kameng_tui.tui.widgets.changes import Change, ChangeBar, ChangeLog
 from kameng_tui.tui.widgets.detail import DetailPane
 from kameng_tui.tui.widgets.footer import KeyFooter, localize_bindings
@@ -111,6 +108,9 @@ class SearchError(Static):
 
 
 class OrdersScreen(Screen[None]):
+    # The list takes the focus as the screen mounts: Textual's default (the first focusable, the
+    # sidebar's list) focused the sidebar and then moved to the list, restyling both twice.
+    AUTO_FOCUS = "#orders"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search", id="orders.search"),
         Binding("escape", "clear_filters", "Clear", show=False, id="orders.clear"),
@@ -204,6 +204,7 @@ class OrdersScreen(Screen[None]):
         }
         if merged:
             self.order_list.show_shops(sorted(self._by_name))
+        self._resumed = False  # see on_screen_resume
         # Acted on: order number -> the poll count after which the platform has answered.
         self._pending: dict[str, tuple[Shop, int]] = {}
 
@@ -239,6 +240,14 @@ class OrdersScreen(Screen[None]):
         self.poll(self.shops[:1])
         if len(self.shops) > 1:
             self._head_start = self.set_timer(HEAD_START, self._poll_the_rest)
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # The first resume comes right after the mount, which styled every widget with the same
+        # stylesheet: Textual restyled them all again (6-20 ms of the first frame). Later
+        # resumes (back from a dialog, perhaps with another theme) restyle.
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
     def _poll_the_rest(self) -> None:
         if self._head_start is not None:
@@ -565,6 +574,8 @@ class OrdersScreen(Screen[None]):
 
     def action_open_detail(self) -> None:
         """Enter: the selected order's details on the whole screen; Esc comes back."""
+        from kameng_tui.tui.screens.order_detail import OrderDetailScreen
+
         selected = self.order_list.selected_key
         if selected is None or self.book.get(selected) is None:
             return
@@ -615,6 +626,8 @@ class OrdersScreen(Screen[None]):
         if not actions or selected is None:
             self.notify(self.t("actions.none"), timeout=3, markup=False)
             return
+        from kameng_tui.tui.screens.profiles import ChoiceScreen
+
         choices = [(a.value, self.t(f"action.{a.value}"), "") for a in actions]
         hotkeys = {a.value: HOTKEYS[a] for a in actions}
         title = self.t("actions.title", no=clean(selected, limit=64))
@@ -628,6 +641,8 @@ class OrdersScreen(Screen[None]):
 
         Every action that changes anything asks y/n, naming the order, its product and amount,
         and what was typed (the new account, the note)."""
+        from kameng_tui.tui.screens.profiles import ConfirmScreen, PromptScreen
+
         selected = self.order_list.selected_key
         order = None if selected is None else self.book.get(selected)
         if action is None or order is None or action not in self.allowed_actions():
@@ -731,9 +746,14 @@ class OrdersScreen(Screen[None]):
 
     def action_shops(self) -> None:
         """Each shop's polling and last error (one shop down is one line)."""
+        from kameng_tui.tui.screens.shops import ShopsScreen
+
         self.app.push_screen(ShopsScreen(self.t, self.shops, self.book, self._now()))
 
     def action_stats(self) -> None:
+        from kameng_tui.domain.stats import compute
+        from kameng_tui.tui.screens.stats import StatsScreen
+
         now = self._now()
         self.app.push_screen(StatsScreen(self.t, compute(self.book, now), now))
 
@@ -867,6 +887,8 @@ class OrdersScreen(Screen[None]):
             self.app.bell()
 
     def action_changes(self) -> None:
+        from kameng_tui.tui.screens.changes import ChangeLogScreen
+
         screen = ChangeLogScreen(self.t, self.change_log.newest_first())
 
         def chosen(key: str | None) -> None:
@@ -931,6 +953,8 @@ class OrdersScreen(Screen[None]):
         if self._watch_list() is None:
             self.notify(self.t("toast.not_watchable"), timeout=3, markup=False)
             return
+        from kameng_tui.tui.screens.profiles import PromptScreen
+
         keys = self.t("prompt.keys")
         prompt = PromptScreen(self.t("watch.title"), self.t("watch.placeholder"), keys=keys)
         self.app.push_screen(prompt, self._add_watch)

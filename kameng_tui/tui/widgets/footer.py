@@ -14,13 +14,15 @@ from __future__ import annotations
 from collections.abc import Hashable
 from dataclasses import replace
 
+from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 from kameng_tui.i18n import Messages
-from kameng_tui.tui.screens.help import binding_text
 
 # Where Textual keeps the watchers set up by `watch` / `data_bind` (textual/reactive.py `_watch`).
 WATCHERS = "__watchers"
@@ -31,6 +33,16 @@ class KeyFooter(Footer):
         super().__init__(id=id)
         self._shown: Hashable = None  # what the last redraw showed
         self.redraws = 0
+
+    def compose(self) -> ComposeResult:
+        # A FooterKey bound to the footer's `compact` (all but the palette's) starts compact and
+        # takes the footer's False once mounted: a class added then removed, two restyles of
+        # each key in the first frame. Each starts as the footer is instead.
+        for widget in super().compose():
+            bound = getattr(widget, "_reactive_connect", None) or {}  # data_bind's (Textual 8)
+            if isinstance(widget, FooterKey) and "compact" in bound:
+                widget.set_reactive(FooterKey.compact, self.compact)
+            yield widget
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         shown = keys_shown(screen)
@@ -79,3 +91,14 @@ def localize_bindings(node: DOMNode, messages: Messages) -> None:
         table[key] = [
             replace(b, description=binding_text(b, messages)) if b.id else b for b in bindings
         ]
+
+
+def binding_text(binding: Binding, messages: Messages, *, long: bool = False) -> str:
+    """The localised description of a binding: catalogue key `key.<last part of its id>`, or
+    with `long` the help screen's `keyhelp.<…>` where there is one."""
+    if binding.id is None:
+        return binding.description
+    name = binding.id.rsplit(".", 1)[-1]
+    if long and messages.has(f"keyhelp.{name}"):
+        return messages(f"keyhelp.{name}")
+    return messages(f"key.{name}")
