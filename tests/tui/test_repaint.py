@@ -239,6 +239,44 @@ async def test_rows_coming_move_the_scroll_bar_without_a_layout(clock: ManualClo
         assert order_list.scroll_offset.y == 0
 
 
+async def test_a_paging_sync_moves_the_scroll_bar_a_few_times_a_second(
+    clock: ManualClock,
+) -> None:
+    app, _ = still_shop(clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settled(app, pilot)
+        order_list = screen.order_list
+        bar = order_list.vertical_scrollbar
+        oldest = screen.view.rows[-1].updated_at
+
+        async def page(n: int, *, paging: bool = True) -> None:
+            older = [
+                o._replace(order_no=f"KM8{n:04d}{i:09d}", updated_at=oldest - timedelta(hours=n))
+                for i, o in enumerate(screen.view.rows[:50])
+            ]
+            changes = screen.book.apply(older)
+            screen.view.apply(changes)
+            order_list.rows_changed(changes.touched, mark=False, paging=paging)
+            await pilot.pause()
+
+        await page(1)
+        assert bar.window_virtual_size == 351
+        await page(2)  # within PAGING_BAR_EVERY of the last: the bar waits
+        assert order_list.virtual_size.height == 401 and bar.window_virtual_size == 351
+        await page(3, paging=False)  # the last page: it catches up
+        assert bar.window_virtual_size == 451
+        clock.advance(1)
+        await page(4)
+        assert bar.window_virtual_size == 501
+        await page(5)
+        assert bar.window_virtual_size == 501
+        order_list.tick()  # a sync that stopped early: the next tick catches up
+        assert bar.window_virtual_size == 551
+        await pilot.press("G")
+        await pilot.pause()
+        assert order_list.scroll_offset.y == order_list.max_scroll_y > 0
+
+
 class Filters(App[None]):
     def compose(self) -> ComposeResult:
         yield FilterList(*(Option(Text(f"entry {n}"), id=f"e{n}") for n in range(6)))

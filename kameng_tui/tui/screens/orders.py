@@ -388,7 +388,7 @@ class OrdersScreen(Screen[None]):
         touched = changes.touched
         # Pages of the first load are not news: mark changes only once it is complete.
         loaded = shop.loaded if shop is not None else self._loaded
-        self.order_list.rows_changed(touched, mark=loaded)
+        self.order_list.rows_changed(touched, mark=loaded, paging=paging)
         if loaded:
             self._announce(changes, shop)
         if from_poll and shop is not None:
