@@ -464,8 +464,9 @@ class OrdersScreen(Screen[None]):
 
     def _chrome_may_wait(self, shop: Shop) -> bool:
         """Whether the header and counts may wait after a page: the shop's first sync is
-        paging in and they were drawn less than PAGING_CHROME_EVERY ago."""
-        paging = not shop.loaded and shop.syncer.more
+        paging in, the header already counts orders (the first frame with orders is drawn
+        whole, at once), and they were drawn less than PAGING_CHROME_EVERY ago."""
+        paging = not shop.loaded and shop.syncer.more and self.header.shown > 0
         return paging and time.monotonic() - self._chrome_at < PAGING_CHROME_EVERY
 
     def _update_chrome(self) -> None:
