@@ -76,35 +76,40 @@ class SortedOrders:
         if len(lists[i]) > 2 * LOAD:
             self._split(i)
 
-    def update(self, values: Iterable[Order]) -> None:
+    def update(self, values: Iterable[Order], *, presorted: bool = False) -> list[Order]:
         """Add many orders: one sort of the batch, then each sublist takes its share at once.
 
         A page of a first sync (2,000 orders) added one by one cost ~11 key calls each in the
         sublist searches; here the batch's sort computes each key once, and the common cases
         (a share that goes before or after every order of its sublist, e.g. older orders
         paging in) cost no search at all; a big share is merged by one sort of its sublist.
+
+        Returns the batch in key order; `presorted`: `values` is a list already in key order
+        (such a batch, or part of one), not sorted again.
         """
         # A sort holds every key it computes (a tuple each, thousands per page): the cycle
         # collector would run several times a page meanwhile and promote them towards its
         # oldest generation, whose full scans (every object the tracker holds) are the
         # longest pauses of a sync. They are freed by the end, so it waits until then.
+        key = self.key
         running = gc.isenabled()
         gc.disable()
         try:
-            self._update(values)
+            batch = values if presorted and isinstance(values, list) else sorted(values, key=key)
+            self._update(batch)
+            return batch
         finally:
             if running:
                 gc.enable()
 
-    def _update(self, values: Iterable[Order]) -> None:
+    def _update(self, batch: list[Order]) -> None:
         key = self.key
-        batch = sorted(values, key=key)
         if not batch:
             return
         lists, maxes = self._lists, self._maxes
         self._len += len(batch)
         if not lists:
-            lists.append(batch)
+            lists.append(batch[:])  # the caller keeps the batch (update returns it)
             maxes.append(key(batch[-1]))
             self._split_all(0)
             return

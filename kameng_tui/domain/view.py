@@ -170,10 +170,11 @@ class OrderView:
         for old, _ in changes.changed:
             index.remove(old)
             buckets[old.status].remove(old)
-        # The new versions go in as one batch per index (SortedOrders.update).
+        # The new versions go in as one batch per index (SortedOrders.update), sorted once:
+        # each status's share of the sorted batch is in order too.
         news = [new for _, new in changes.changed]
         news += changes.added
-        index.update(news)
+        news = index.update(news)
         by_status: dict[OrderStatus, list[Order]] = {}
         for new in news:
             group = by_status.get(new.status)
@@ -181,7 +182,7 @@ class OrderView:
                 group = by_status[new.status] = []
             group.append(new)
         for status, group in by_status.items():
-            self._bucket(status).update(group)
+            self._bucket(status).update(group, presorted=True)
         if blobs:
             blobs.update((new.key, _search_blob(new)) for new in news)
         self._derive()

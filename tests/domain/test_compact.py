@@ -220,14 +220,20 @@ def check_batch_updates(start: list[int], batches: list[list[int]], load: int) -
     def order(n: int) -> Order:  # numbers as update times (and order numbers)
         return make_order(n + 1, updated_at=NOW - timedelta(seconds=n))
 
-    index = SortedOrders(key, sorted(map(order, start), key=key))
+    start_orders = set(map(order, start))
+    index = SortedOrders(key, sorted(start_orders, key=key))
+    evens = SortedOrders(key)  # fed the even orders of each sorted batch, as presorted
     held = {n: order(n) for n in start}
     expected = sorted(held.values(), key=key)
     for batch in batches:
         new = {n: order(n) for n in batch if n not in held}
-        index.update(new.values())
+        ordered = index.update(new.values())
+        assert ordered == sorted(new.values(), key=key)
+        evens.update([o for o in ordered if o.updated_at.second % 2 == 0], presorted=True)
         held.update(new)
         expected = sorted(held.values(), key=key)
+        even = [o for o in expected if o.updated_at.second % 2 == 0 and o not in start_orders]
+        assert list(evens) == even
         assert list(index) == expected and list(reversed(index)) == expected[::-1]
         assert index.ordered() == expected and index.ordered(reverse=True) == expected[::-1]
         assert len(index) == len(expected)
