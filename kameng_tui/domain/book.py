@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 
 from kameng_tui.domain.attention import (
     DEFAULT_POLICY,
@@ -19,7 +20,7 @@ from kameng_tui.domain.attention import (
     needs_attention,
 )
 from kameng_tui.domain.order import Order, profile_of
-from kameng_tui.domain.status import OrderStatus, ProductType
+from kameng_tui.domain.status import FINAL_STATUSES, OrderStatus, ProductType
 
 
 @dataclass(slots=True)
@@ -44,6 +45,8 @@ class ChangeSet:
 
 
 _RANK = {reason: rank for rank, reason in enumerate(Attention)}
+_STATUS = attrgetter("status")
+_TYPE = attrgetter("product_type")
 
 
 class OrderBook:
@@ -101,8 +104,12 @@ class OrderBook:
         for key in gone & batch.keys() if gone else ():
             del batch[key]
         changes = ChangeSet()
+        # A first sync brings pages of 2,000 new orders to the event loop: one loop with
+        # locals, and the counts taken in C (Counter.update) once for the batch.
+        stored: list[Order] = []
+        book, active, final = self._orders, self._active, FINAL_STATUSES
         for key, order in batch.items():
-            old = self._orders.get(key)
+            old = book.get(key)
             if old is None:
                 changes.added.append(order)
             elif old != order:
@@ -111,7 +118,17 @@ class OrderBook:
                 self._versions[key] = self._versions.get(key, 1) + 1
             else:
                 continue
-            self._store(key, order)
+            book[key] = order
+            if order.status in final:
+                active.pop(key, None)
+            else:
+                active[key] = order
+            stored.append(order)
+        self.by_status.update(map(_STATUS, stored))
+        self.by_type.update(map(_TYPE, stored))
+        shops = [profile_of(o) for o in stored if o.shop]
+        if shops:
+            self.by_shop.update(shops)
         for key in dict.fromkeys(removed):
             old = self._orders.pop(key, None)
             if old is not None:
@@ -120,17 +137,6 @@ class OrderBook:
                 self._uncount(old)
                 changes.removed.append(old)
         return changes
-
-    def _store(self, no: str, order: Order) -> None:
-        self._orders[no] = order
-        if order.status.is_final:
-            self._active.pop(no, None)
-        else:
-            self._active[no] = order
-        self.by_status[order.status] += 1
-        self.by_type[order.product_type] += 1
-        if order.shop:
-            self.by_shop[profile_of(order)] += 1
 
     def _uncount(self, order: Order) -> None:
         self.by_status[order.status] -= 1

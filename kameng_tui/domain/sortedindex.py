@@ -13,6 +13,7 @@ its shop): an order is found again by its key.
 
 from __future__ import annotations
 
+import gc
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from itertools import chain
@@ -46,6 +47,15 @@ class SortedOrders:
     def __reversed__(self) -> Iterator[Order]:
         return chain.from_iterable(map(reversed, reversed(self._lists)))
 
+    def ordered(self, reverse: bool = False) -> list[Order]:
+        """Every order in a new list, in key order or reversed. Joining the sublists copies
+        them in C: about twice as fast as listing `iter` or `reversed` at 100,000 orders,
+        which a view does on every refresh."""
+        rows: list[Order] = []
+        for sub in reversed(self._lists) if reverse else self._lists:
+            rows += sub[::-1] if reverse else sub
+        return rows
+
     def add(self, value: Order) -> None:
         key = self.key
         k = key(value)
@@ -65,6 +75,67 @@ class SortedOrders:
             sub.insert(bisect_right(sub, k, key=key), value)
         if len(lists[i]) > 2 * LOAD:
             self._split(i)
+
+    def update(self, values: Iterable[Order], *, presorted: bool = False) -> list[Order]:
+        """Add many orders: one sort of the batch, then each sublist takes its share at once.
+
+        A page of a first sync (2,000 orders) added one by one cost ~11 key calls each in the
+        sublist searches; here the batch's sort computes each key once, and the common cases
+        (a share that goes before or after every order of its sublist, e.g. older orders
+        paging in) cost no search at all; a big share is merged by one sort of its sublist.
+
+        Returns the batch in key order; `presorted`: `values` is a list already in key order
+        (such a batch, or part of one), not sorted again.
+        """
+        # A sort holds every key it computes (a tuple each, thousands per page): the cycle
+        # collector would run several times a page meanwhile and promote them towards its
+        # oldest generation, whose full scans (every object the tracker holds) are the
+        # longest pauses of a sync. They are freed by the end, so it waits until then.
+        key = self.key
+        running = gc.isenabled()
+        gc.disable()
+        try:
+            batch = values if presorted and isinstance(values, list) else sorted(values, key=key)
+            self._update(batch)
+            return batch
+        finally:
+            if running:
+                gc.enable()
+
+    def _update(self, batch: list[Order]) -> None:
+        key = self.key
+        if not batch:
+            return
+        lists, maxes = self._lists, self._maxes
+        self._len += len(batch)
+        if not lists:
+            lists.append(batch[:])  # the caller keeps the batch (update returns it)
+            maxes.append(key(batch[-1]))
+            self._split_all(0)
+            return
+        # From the last sublist to the first, so a split never moves a sublist still to come.
+        end = len(batch)
+        while end:
+            last = key(batch[end - 1])
+            i = min(bisect_right(maxes, last), len(maxes) - 1)
+            start = bisect_right(batch, maxes[i - 1], 0, end, key=key) if i else 0
+            share = batch[start:end]
+            sub = lists[i]
+            if key(share[0]) > maxes[i]:  # past the last sublist's end
+                sub.extend(share)
+            elif last < key(sub[0]):
+                sub[:0] = share
+            elif len(share) * 8 < len(sub):  # a few: a search each beats a sort of them all
+                for value in share:
+                    sub.insert(bisect_right(sub, key(value), key=key), value)
+            else:
+                sub.extend(share)
+                sub.sort(key=key)  # two sorted runs: Timsort merges them in one pass
+            if last > maxes[i]:  # only the last sublist grows past its maximum
+                maxes[i] = last
+            if len(sub) > 2 * LOAD:
+                self._split_all(i)
+            end = start
 
     def remove(self, value: Order) -> None:
         """Remove `value` (an order with its key); ValueError if it is not here."""
@@ -94,6 +165,17 @@ class SortedOrders:
         del sub[LOAD:]
         self._lists.insert(i + 1, half)
         self._maxes.insert(i, self.key(sub[-1]))  # the old maximum stays with `half`
+
+    def _split_all(self, i: int) -> None:
+        """Cut sublist `i` into sublists of LOAD orders, the last one up to 2 * LOAD."""
+        sub = self._lists[i]
+        if len(sub) <= 2 * LOAD:
+            return
+        cuts = range(0, len(sub) - LOAD, LOAD)  # the last cut keeps LOAD + the rest
+        parts = [sub[at : at + LOAD] for at in cuts[:-1]] + [sub[cuts[-1] :]]
+        self._lists[i : i + 1] = parts
+        # The last part keeps the sublist's maximum; each other one ends at its own.
+        self._maxes[i:i] = [self.key(part[-1]) for part in parts[:-1]]
 
     def _merge(self, i: int) -> None:
         """Join the short sublist `i` to a neighbour (split again if that is too long)."""

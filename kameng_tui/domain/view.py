@@ -167,18 +167,24 @@ class OrderView:
             index.remove(old)
             buckets[old.status].remove(old)
             blobs.pop(old.key, None)
-        for old, new in changes.changed:
+        for old, _ in changes.changed:
             index.remove(old)
-            index.add(new)
             buckets[old.status].remove(old)
-            self._bucket(new.status).add(new)
-            if blobs:
-                blobs[new.key] = _search_blob(new)
-        for new in changes.added:
-            index.add(new)
-            self._bucket(new.status).add(new)
-            if blobs:
-                blobs[new.key] = _search_blob(new)
+        # The new versions go in as one batch per index (SortedOrders.update), sorted once:
+        # each status's share of the sorted batch is in order too.
+        news = [new for _, new in changes.changed]
+        news += changes.added
+        news = index.update(news)
+        by_status: dict[OrderStatus, list[Order]] = {}
+        for new in news:
+            group = by_status.get(new.status)
+            if group is None:
+                group = by_status[new.status] = []
+            group.append(new)
+        for status, group in by_status.items():
+            self._bucket(status).update(group, presorted=True)
+        if blobs:
+            blobs.update((new.key, _search_blob(new)) for new in news)
         self._derive()
 
     def set_attention(self, attention: set[str], urgency: dict[str, int] | None = None) -> bool:
@@ -274,7 +280,7 @@ class OrderView:
             if statuses is not None and len(statuses) == 1:
                 (status,) = statuses
                 source, statuses = self._bucket(status), None
-            rows = list(reversed(source)) if self.descending else list(source)
+            rows = source.ordered(reverse=self.descending)
         if statuses is not None and rows:
             if len(statuses) == 1:
                 (status,) = statuses

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
@@ -598,3 +599,43 @@ def test_urgency_puts_the_most_urgent_first_and_follows_the_clock() -> None:
     view.set_sort(SortColumn.URGENCY, descending=True)
     view.set_attention(set(later), later)
     assert [o.order_no[-1] for o in view.rows][:3] == ["2", "1", "4"]  # 1 waited longer
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(
+                st.tuples(st.integers(1, 30), st.sampled_from(OrderStatus), st.integers(0, 2))
+            ),
+            st.lists(st.integers(1, 30), max_size=5),
+        ),
+        max_size=6,
+    )
+)
+def test_the_book_counts_what_it_holds(
+    steps: list[tuple[list[tuple[int, OrderStatus, int]], list[int]]],
+) -> None:
+    """Counts by status, type and shop, and the active orders, follow every batch (they are
+    taken once per batch)."""
+    book = OrderBook()
+    types = list(ProductType)
+    for batch, removed in steps:
+        orders = [
+            make_order(
+                n,
+                status=status,
+                product_type=types[n % len(types)],
+                shop=f"p{shop}\x1fs" if shop else "",
+            )
+            for n, status, shop in batch
+        ]
+        book.apply(
+            orders,
+            removed=[o.key for o in book if o.order_no[-2:] in {f"{r:02d}" for r in removed}],
+        )
+        held = list(book)
+        assert +book.by_status == Counter(o.status for o in held)
+        assert +book.by_type == Counter(o.product_type for o in held)
+        assert +book.by_shop == Counter(o.shop.partition("\x1f")[0] for o in held if o.shop)
+        assert {o.key for o in book.active()} == {o.key for o in held if not o.status.is_final}

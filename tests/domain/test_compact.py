@@ -10,9 +10,12 @@ import random
 from datetime import timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kameng_tui.api.wire import decode_page, encode_order
 from kameng_tui.backends.demo import DemoPlatform
+from kameng_tui.domain import sortedindex
 from kameng_tui.domain.actions import Action
 from kameng_tui.domain.book import OrderBook
 from kameng_tui.domain.clock import FIXED_EPOCH, ManualClock
@@ -178,6 +181,7 @@ def test_sorted_orders_match_a_sorted_list_through_adds_and_removes() -> None:
             held.remove(order)
         held.sort(key=key)
         assert list(index) == held and list(reversed(index)) == held[::-1]
+        assert index.ordered() == held and index.ordered(reverse=True) == held[::-1]
         assert len(index) == len(held)
     with pytest.raises(ValueError):
         index.remove(next(o for o in pool if o not in held))
@@ -195,3 +199,57 @@ def test_an_index_holds_orders_and_no_keys() -> None:
     assert len(index._maxes) == len(index._lists) == 3
     view = OrderView(OrderBook())
     assert isinstance(view._index, SortedOrders)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(0, 300), unique=True, max_size=60),
+    st.lists(st.lists(st.integers(0, 300), max_size=80), max_size=5),
+)
+def test_a_batch_update_matches_a_sorted_list(start: list[int], batches: list[list[int]]) -> None:
+    # Sublists of 4 orders: small batches land before, after, inside and across many of
+    # them, and split them.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sortedindex, "LOAD", 4)
+        check_batch_updates(start, batches, load=4)
+
+
+def check_batch_updates(start: list[int], batches: list[list[int]], load: int) -> None:
+    key = SORT_KEYS[SortColumn.UPDATED]
+
+    def order(n: int) -> Order:  # numbers as update times (and order numbers)
+        return make_order(n + 1, updated_at=NOW - timedelta(seconds=n))
+
+    start_orders = set(map(order, start))
+    index = SortedOrders(key, sorted(start_orders, key=key))
+    evens = SortedOrders(key)  # fed the even orders of each sorted batch, as presorted
+    held = {n: order(n) for n in start}
+    expected = sorted(held.values(), key=key)
+    for batch in batches:
+        new = {n: order(n) for n in batch if n not in held}
+        ordered = index.update(new.values())
+        assert ordered == sorted(new.values(), key=key)
+        evens.update([o for o in ordered if o.updated_at.second % 2 == 0], presorted=True)
+        held.update(new)
+        expected = sorted(held.values(), key=key)
+        even = [o for o in expected if o.updated_at.second % 2 == 0 and o not in start_orders]
+        assert list(evens) == even
+        assert list(index) == expected and list(reversed(index)) == expected[::-1]
+        assert index.ordered() == expected and index.ordered(reverse=True) == expected[::-1]
+        assert len(index) == len(expected)
+        assert all(len(sub) <= 2 * load for sub in index._lists)
+        assert index._maxes == [key(sub[-1]) for sub in index._lists]
+    for o in list(held.values())[::3]:  # still searchable: each order is found again
+        index.remove(o)
+        expected.remove(o)
+    assert list(index) == expected
+
+
+def test_a_big_batch_update_matches_a_sorted_list() -> None:
+    rng = random.Random(3)
+    numbers = rng.sample(range(40 * LOAD), 12 * LOAD)
+    start, rest = numbers[: 3 * LOAD], numbers[3 * LOAD :]
+    # Older orders paging in, a batch all over the index, one past its end, a few.
+    rest.sort(reverse=True)
+    batches = [rest[: 2 * LOAD], rng.sample(rest[2 * LOAD :], 4 * LOAD), [40 * LOAD], rest[-5:]]
+    check_batch_updates(start, batches, load=LOAD)

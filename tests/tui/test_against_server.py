@@ -28,6 +28,11 @@ async def test_tracker_loads_pages_over_http_and_keeps_data_through_failures(
             assert len(screen.book) == 300 and screen.syncer.polls == 1
             header = screen.header.render().plain
             assert "kameng API · shop" in header and "300 of 300 orders" in header
+            # The counts may lag while pages come (PAGING_CHROME_EVERY), never after the last.
+            counts = screen.sidebar._counts
+            assert counts["status:all"] == counts["type:all"] == 300
+            by_status = screen.book.by_status
+            assert all(counts[f"status:{s.value}"] == n for s, n in by_status.items())
 
             # The platform starts failing every answer: the list stays, the header says why.
             faults = app_asgi

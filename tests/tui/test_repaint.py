@@ -8,6 +8,8 @@ updated", the sidebar counts that changed, the change bar, and nothing else.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.geometry import Region
@@ -21,7 +23,7 @@ from kameng_tui.domain.status import OrderStatus
 from kameng_tui.tui.app import KamengApp
 from kameng_tui.tui.screens.orders import OrdersScreen
 from kameng_tui.tui.widgets.sidebar import FilterList
-from tests.tui.shop import ShopBackend, poll_again, settled
+from tests.tui.shop import ShopBackend, list_lines, poll_again, screen_text, settled
 from tests.tui.test_quiet import Repaints
 
 
@@ -184,6 +186,95 @@ async def test_a_layout_elsewhere_leaves_the_list_scroll_bar_alone(clock: Manual
         screen.apply_changes(screen.book.apply([], removed=[screen.view.rows[-1].key]))
         await pilot.pause()
         assert scroll_bar.calls
+
+
+async def test_rows_coming_move_the_scroll_bar_without_a_layout(clock: ManualClock) -> None:
+    # A page of a first sync adds rows below the screen: only the list's scroll bar changes
+    # size, so the screen is not laid out again (at 100,000 orders each layout repainted every
+    # widget). The screen must look as a full layout would leave it.
+    app, _ = still_shop(clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settled(app, pilot)
+        order_list = screen.order_list
+        layouts: list[bool] = []
+        original = screen._refresh_layout
+
+        def spy(*args: object, **kwargs: object) -> None:
+            layouts.append(True)
+            original(*args, **kwargs)  # type: ignore[arg-type]
+
+        screen._refresh_layout = spy  # type: ignore[method-assign]
+        oldest = screen.view.rows[-1].updated_at
+        older = [
+            o._replace(order_no=f"KM9{n:013d}", updated_at=oldest - timedelta(minutes=n + 1))
+            for n, o in enumerate(screen.view.rows[:200])
+        ]
+        scroll_bar = Repaints(order_list.vertical_scrollbar)
+        screen.apply_changes(screen.book.apply(older), from_poll=False)
+        await pilot.pause()
+        assert layouts == []
+        assert scroll_bar.calls
+        assert order_list.vertical_scrollbar.window_virtual_size == 501
+        assert order_list.virtual_size.height == 501
+        painted = screen_text(app)
+        screen.refresh(layout=True)
+        await pilot.pause()
+        assert layouts and screen_text(app) == painted
+        # The new end is reachable.
+        await pilot.press("G")
+        await pilot.pause()
+        assert (
+            order_list.scroll_offset.y
+            == order_list.max_scroll_y
+            == 501 - (order_list.scrollable_content_region.height)
+        )
+        assert f"KM9{199:013d}" in list_lines(screen)[-1]
+        # Down to a screenful: the scroll bar goes, through a layout.
+        layouts.clear()
+        keep = {o.key for o in screen.view.rows[:10]}
+        gone = [o.key for o in screen.book if o.key not in keep]
+        screen.apply_changes(screen.book.apply([], removed=gone), from_poll=False)
+        await pilot.pause()
+        assert layouts and not order_list.show_vertical_scrollbar
+        assert order_list.scroll_offset.y == 0
+
+
+async def test_a_paging_sync_moves_the_scroll_bar_a_few_times_a_second(
+    clock: ManualClock,
+) -> None:
+    app, _ = still_shop(clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settled(app, pilot)
+        order_list = screen.order_list
+        bar = order_list.vertical_scrollbar
+        oldest = screen.view.rows[-1].updated_at
+
+        async def page(n: int, *, paging: bool = True) -> None:
+            older = [
+                o._replace(order_no=f"KM8{n:04d}{i:09d}", updated_at=oldest - timedelta(hours=n))
+                for i, o in enumerate(screen.view.rows[:50])
+            ]
+            changes = screen.book.apply(older)
+            screen.view.apply(changes)
+            order_list.rows_changed(changes.touched, mark=False, paging=paging)
+            await pilot.pause()
+
+        await page(1)
+        assert bar.window_virtual_size == 351
+        await page(2)  # within PAGING_BAR_EVERY of the last: the bar waits
+        assert order_list.virtual_size.height == 401 and bar.window_virtual_size == 351
+        await page(3, paging=False)  # the last page: it catches up
+        assert bar.window_virtual_size == 451
+        clock.advance(1)
+        await page(4)
+        assert bar.window_virtual_size == 501
+        await page(5)
+        assert bar.window_virtual_size == 501
+        order_list.tick()  # a sync that stopped early: the next tick catches up
+        assert bar.window_virtual_size == 551
+        await pilot.press("G")
+        await pilot.pause()
+        assert order_list.scroll_offset.y == order_list.max_scroll_y > 0
 
 
 class Filters(App[None]):

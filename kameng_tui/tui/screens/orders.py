@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -71,6 +72,10 @@ _SINGLE_SHOP_SORTS: list[SortColumn] = [c for c in SortColumn if c is not SortCo
 HEAD_START = 0.5  # seconds the first shop of several polls alone at start, at most
 # Below this width the sidebar starts hidden: at 80 columns the list needs every cell.
 SIDEBAR_MIN_WIDTH = 100
+# While a first sync pages in, the header and the sidebar's counts are redrawn at most this
+# often (seconds), and after its last page: at 100,000 orders redrawing them cost the event
+# loop ~4 ms a page, 20 pages a second, for counts that change again before anyone reads them.
+PAGING_CHROME_EVERY = 0.25
 
 
 class SearchInput(CleanInput):
@@ -192,6 +197,8 @@ class OrdersScreen(Screen[None]):
         if history is not None:
             self.detail.observed = self._observed
         self._detail_pending = False
+        self._chrome_at = 0.0  # when the header was last drawn (time.monotonic)
+        self._counts_late = False  # the sidebar's counts wait for the header's next drawing
         # Status changes: one line in the change bar, and the log `l` opens.
         self.change_log = ChangeLog()
         self.change_bar = ChangeBar(messages, self.change_log, id="change-bar")
@@ -338,7 +345,8 @@ class OrdersScreen(Screen[None]):
         if syncer.running:
             return
         while True:
-            self._update_chrome()
+            if not self._chrome_may_wait(shop):
+                self._update_chrome()
             changes = await syncer.poll()
             if not self.is_attached:
                 return
@@ -378,6 +386,8 @@ class OrdersScreen(Screen[None]):
     ) -> None:
         """Bring the view, list, detail and counts up to date with one refresh's changes
         (a poll's or an action's are one shop's: `shop`)."""
+        # A page of a first sync with more to come at once (see PAGING_CHROME_EVERY).
+        paging = from_poll and shop is not None and not shop.loaded and shop.syncer.more
         ranks = self.book.attention_ranks(self._now(), self.policy)
         attention = set(ranks)
         self.view.urgency = ranks
@@ -387,7 +397,7 @@ class OrdersScreen(Screen[None]):
         touched = changes.touched
         # Pages of the first load are not news: mark changes only once it is complete.
         loaded = shop.loaded if shop is not None else self._loaded
-        self.order_list.rows_changed(touched, mark=loaded)
+        self.order_list.rows_changed(touched, mark=loaded, paging=paging)
         if loaded:
             self._announce(changes, shop)
         if from_poll and shop is not None:
@@ -397,7 +407,10 @@ class OrdersScreen(Screen[None]):
         selected = self.order_list.selected_key
         if selected is not None and selected in touched:
             self.detail.show(self.book.get(selected))
-        self._update_counts(len(attention))
+        if paging:
+            self._counts_late = True  # drawn with the header (`_poll`, `_update_chrome`)
+        else:
+            self._update_counts(len(attention))
         if len(self.shops) == 1 and len(self.book.by_shop) > len(self._hub_shops):
             # A hub's orders carry their shops (`watch --serve`): name them in a column too.
             self._hub_shops = set(self.book.by_shop)
@@ -458,7 +471,18 @@ class OrdersScreen(Screen[None]):
     def _now(self) -> datetime:
         return self.syncer.clock.now()
 
+    def _chrome_may_wait(self, shop: Shop) -> bool:
+        """Whether the header and counts may wait after a page: the shop's first sync is
+        paging in, the header already counts orders (the first frame with orders is drawn
+        whole, at once), and they were drawn less than PAGING_CHROME_EVERY ago."""
+        paging = not shop.loaded and shop.syncer.more and self.header.shown > 0
+        return paging and time.monotonic() - self._chrome_at < PAGING_CHROME_EVERY
+
     def _update_chrome(self) -> None:
+        self._chrome_at = time.monotonic()
+        if self._counts_late:
+            self._counts_late = False
+            self._update_counts(len(self.order_list.attention))
         now = self._now()
         if len(self.shops) == 1:
             syncer = self.syncer

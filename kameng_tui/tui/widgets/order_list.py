@@ -49,6 +49,10 @@ from kameng_tui.tui.cells import fit, money, problem_text
 
 # How long a row stays marked after it changed.
 CHANGED_MARK = timedelta(seconds=5)
+# While a first sync pages in, the scroll bar follows the growing rows at most this often (and
+# after the last page): each of its repaints renders a column of every widget behind it, ~3 ms
+# of the event loop at 120x40, 20 pages a second.
+PAGING_BAR_EVERY = timedelta(seconds=0.25)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +236,8 @@ class OrderList(ScrollView, can_focus=True):
         # re-derive (the view replaces its list on every derive).
         self._laid_out: list[Order] = view.rows
         self._sized: tuple[Size, Size, Size] | None = None  # see _size_updated
+        self._bar_at: datetime | None = None  # when rows last resized the scroll bar
+        self._bar_late = False  # the scroll bar waits for the rows' size (PAGING_BAR_EVERY)
         # How many loaded orders need each order-number width: the column fits the longest
         # without a scan of every row (it changes only as orders come and go).
         self._number_widths: Counter[int] = Counter(number_width(o.order_no) for o in view.book)
@@ -288,13 +294,17 @@ class OrderList(ScrollView, can_focus=True):
             self.updated_above.clear()  # back at the top: everything new is in view
             self.refresh_lines(0)
 
-    def rows_changed(self, touched: set[str] | None = None, *, mark: bool = True) -> None:
+    def rows_changed(
+        self, touched: set[str] | None = None, *, mark: bool = True, paging: bool = False
+    ) -> None:
         """The view was re-derived: keep the selection on the same order and the screen steady.
 
         `touched` are orders that changed in this refresh; they are marked for a few seconds.
         None means the rows were chosen anew (a search, a filter, a sort): then an order no
         longer shown gives the cursor to the first row, at the top. Either way the cursor
         ends on screen.
+
+        `paging`: a page of a first sync, more coming at once (the scroll bar may wait).
 
         A refresh (`touched` given, and news: `mark`) that would move rows on screen keeps
         them where they are instead (see the module's docstring); only the lines whose
@@ -305,7 +315,7 @@ class OrderList(ScrollView, can_focus=True):
             for order_key in touched:
                 self._changed_at[order_key] = stamp
         before = self._shown_keys()
-        self._update_virtual_size()
+        self._update_virtual_size(paging)
         if touched is not None and mark and self._hold(before, touched):
             return
         self._held = None
@@ -412,6 +422,8 @@ class OrderList(ScrollView, can_focus=True):
             expired = [no for no, at in self._changed_at.items() if now - at >= CHANGED_MARK]
             for order_key in expired:
                 del self._changed_at[order_key]
+        if self._bar_late:  # a sync that stopped paging before its last page
+            self._update_bar(now)
         self._repaint_changed_lines()
 
     def is_marked_changed(self, key: str, now: datetime | None = None) -> bool:
@@ -706,8 +718,46 @@ class OrderList(ScrollView, can_focus=True):
         self._update_virtual_size()
         self.refresh()
 
-    def _update_virtual_size(self) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self.view) + 1)
+    def _update_virtual_size(self, paging: bool = False) -> None:
+        size = Size(self.scrollable_content_region.width, len(self.view) + 1)
+        old = self.virtual_size
+        if size == old:
+            if self._bar_late and not paging:
+                self._update_bar()
+            return
+        # virtual_size is a layout reactive: setting it lays out and repaints the whole screen
+        # (every page of a first sync did, ~16 ms at 120x40). When only the row count changes
+        # and the vertical scroll bar shows before and after, nothing outside the list moves:
+        # the scroll bar alone takes the new size (what Widget._size_updated does without a
+        # layout). The list repaints its own changed lines (rows_changed).
+        height = self.container_size.height - self.scrollbar_size_horizontal
+        if (
+            self.is_mounted
+            and size.width == old.width
+            and self.show_vertical_scrollbar
+            and old.height > height
+            and size.height > height
+        ):
+            self.set_reactive(OrderList.virtual_size, size)
+            now = self._now()
+            if (
+                paging
+                and size.height > old.height  # nothing to scroll back within: it can wait
+                and self._bar_at is not None
+                and now - self._bar_at < PAGING_BAR_EVERY
+            ):
+                self._bar_late = True
+            else:
+                self._update_bar(now)
+            return
+        self._bar_late = False  # the layout resizes it
+        self.virtual_size = size
+
+    def _update_bar(self, now: datetime | None = None) -> None:
+        """The scroll bar takes the rows' size (Widget._scroll_update, without a layout)."""
+        self._bar_late = False
+        self._bar_at = now or self._now()
+        self._scroll_update(self.virtual_size)
 
     def _sync_selection(self) -> None:
         rows = self.view.rows
