@@ -144,8 +144,7 @@ def _events(timeline: Timeline) -> list[_Event]:
     if isinstance(timeline, PackedTimeline):  # straight from the packed form: twice as quick
         base = timeline.base
         return [
-            _Event(datetime.fromtimestamp(base + t, UTC), status, raw, note)
-            for t, status, raw, note in timeline.entries()
+            _Event(datetime.fromtimestamp(base + t, UTC), *step) for t, step in timeline.steps()
         ]
     return [_Event(*e) for e in timeline]
 

@@ -136,9 +136,14 @@ class PackedTimeline(msgspec.Struct, Sequence[TimelineEvent], metaclass=_StructS
 
     def entries(self) -> list[tuple[float, OrderStatus, str, str]]:
         """(seconds after base, status, raw status, note) per event, as packed."""
+        return [(t, *step) for t, step in self.steps()]
+
+    def steps(self) -> Iterator[tuple[float, tuple[OrderStatus, str, str]]]:
+        """(seconds after base, (status, raw status, note)) per event: `entries` without a
+        tuple made per event, for who writes thousands of timelines (a server)."""
         n = len(self.data) // _EVENT_SIZE
-        steps = struct.unpack_from(f"<{n}H", self.data, 8 * n)
-        return [(t, *_STEPS[s]) for t, s in zip(self.offsets(), steps, strict=True)]
+        values = _packer(n).unpack(self.data)
+        return zip(values[:n], map(_STEPS.__getitem__, values[n:]), strict=True)
 
     def __len__(self) -> int:
         return len(self.data) // _EVENT_SIZE
