@@ -131,6 +131,9 @@ class Reader(Generic[T]):
 
     raw: Callable[[bytearray], T]
     parsed: Callable[[Any], T]
+    # Shown the body of a 200 answer on the event loop before it is parsed: a page can name
+    # the next one from its envelope, to be asked for while this one is still being read.
+    seen: Callable[[bytearray], None] | None = None
 
 
 def status_text(status: int) -> str:
@@ -272,6 +275,8 @@ class JsonHttp:
                         retry_after=wait if wait is not None else s.rate_limit_wait,
                     )
                 if response.status_code not in RETRY_STATUSES:
+                    if read is not None and read.seen is not None and response.status_code == 200:
+                        read.seen(body)
                     parse = self._parse
                     if len(body) > OFF_LOOP_BYTES:
                         parsed = await asyncio.to_thread(parse, response, body, parse_json, read)

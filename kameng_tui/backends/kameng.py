@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
+
+import msgspec
 
 from kameng_tui.api.wire import (
     API_PREFIX,
@@ -44,6 +48,22 @@ if TYPE_CHECKING:
 PAGE_READER = Reader(decode_page, page_of)
 
 
+class _Envelope(msgspec.Struct, gc=False):
+    """A list answer's envelope alone: msgspec skips the orders without making them."""
+
+    cursor: Any = None
+    more: Any = None
+
+
+_ENVELOPE = msgspec.json.Decoder(_Envelope)
+
+
+def _quiet(task: asyncio.Future[Answer]) -> None:
+    """A page asked for early and never wanted must not log "exception never retrieved"."""
+    if not task.cancelled():
+        task.exception()
+
+
 class KamengBackend(Backend):
     platform = "kameng"
     supported_actions = frozenset(Action)  # the shop answers 409 for what it will not do
@@ -61,13 +81,16 @@ class KamengBackend(Backend):
         self.http = http or JsonHttp(base_url.rstrip("/"), settings)
         # Held in memory only: never logged, printed or written.
         self._headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._next: tuple[str, asyncio.Future[Answer]] | None = None  # see _ask_next
 
     async def fetch_changes(self, cursor: str | None) -> SyncResult:
-        params = {"since": cursor} if cursor else None
         try:
-            answer = await self._get(f"{API_PREFIX}/orders", params, read=PAGE_READER)
+            answer = await self._page(cursor)
         except WireError as exc:  # not a list envelope
             raise BackendError(f"malformed answer: {exc}") from None
+        except BaseException:
+            self._drop_next()  # the sync stops here: not the page after
+            raise
         page: Page = answer.body
         skipped = [f"malformed answer: {problem}" for problem in page.skipped]
         raise_if_all_malformed(len(page.orders), skipped)
@@ -78,6 +101,43 @@ class KamengBackend(Backend):
             more=page.more,
             skipped=skipped,
         )
+
+    async def _page(self, cursor: str | None) -> Answer:
+        """The page after `cursor`: the one asked for early if it is that one."""
+        early, self._next = self._next, None
+        if early is not None:
+            if early[0] == cursor:
+                return await early[1]
+            early[1].cancel()
+        params = {"since": cursor} if cursor else None
+        reader = replace(PAGE_READER, seen=partial(self._ask_next, cursor))
+        return await self._get(f"{API_PREFIX}/orders", params, read=reader)
+
+    def _ask_next(self, sent: str | None, body: bytearray) -> None:
+        """As a page's bytes arrive, ask for the next page it names (`more`, a new cursor)
+        at once: the server makes it while this one is decoded, which had waited for it (the
+        cursor is read from the envelope alone, about 1 ms for 2,000 orders). Only when no
+        page is already waiting: at most one ahead of the one being read."""
+        if self._next is not None:
+            return
+        try:
+            envelope = _ENVELOPE.decode(body)
+        except (ValueError, RecursionError):
+            return  # the page's own reading says what is wrong with it
+        cursor = envelope.cursor
+        if envelope.more is True and isinstance(cursor, str) and cursor and cursor != sent:
+            task = asyncio.ensure_future(self._page_request(cursor))
+            task.add_done_callback(_quiet)
+            self._next = (cursor, task)
+
+    async def _page_request(self, cursor: str) -> Answer:
+        reader = replace(PAGE_READER, seen=partial(self._ask_next, cursor))
+        return await self._get(f"{API_PREFIX}/orders", {"since": cursor}, read=reader)
+
+    def _drop_next(self) -> None:
+        if self._next is not None:
+            self._next[1].cancel()
+            self._next = None
 
     async def get_order(self, order_no: str) -> Order | None:
         path = f"{API_PREFIX}/orders/{quote(order_no, safe='')}"
@@ -118,6 +178,7 @@ class KamengBackend(Backend):
             raise BackendError(f"malformed answer: {exc}") from None
 
     async def aclose(self) -> None:
+        self._drop_next()
         await self.http.aclose()
 
     async def _get(

@@ -4,18 +4,21 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 import httpx
 import pytest
 
-from kameng_tui.api.wire import WireError, decode_order, encode_order
+from kameng_tui.api.wire import Page, WireError, decode_order, encode_order, encode_page
+from kameng_tui.backends import kameng as kameng_module
 from kameng_tui.backends.base import BackendError
 from kameng_tui.backends.demo import DemoPlatform
-from kameng_tui.backends.http import HttpSettings, JsonHttp, retry_after_seconds
+from kameng_tui.backends.http import OFF_LOOP_BYTES, HttpSettings, JsonHttp, retry_after_seconds
 from kameng_tui.backends.kameng import KamengBackend
 from kameng_tui.domain.clock import FIXED_EPOCH, ManualClock
 from kameng_tui.domain.status import OrderStatus
@@ -233,3 +236,72 @@ def test_pages_of_the_kameng_api_come_without_a_pause() -> None:
     )
     assert WireLimits.of(kameng).page_spacing == 0.0 and WireLimits.of(kameng).fetch_ahead
     assert WireLimits.of(next_admin).page_spacing > 0 and not WireLimits.of(next_admin).fetch_ahead
+
+
+def pages_transport(
+    platform: DemoPlatform, asked: list[str | None], then: Callable[[], None] = lambda: None
+) -> httpx.MockTransport:
+    """The demo platform's pages, as the demo server writes them, noting each `since`."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        since = request.url.params.get("since")
+        asked.append(since)
+        then()
+        result = platform.changes_since(since)
+        body = encode_page(result.orders, result.cursor, result.more, result.total)
+        return httpx.Response(200, content=body, headers={"content-type": "application/json"})
+
+    return httpx.MockTransport(handler)
+
+
+async def test_the_next_page_is_asked_for_while_this_one_is_decoded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As a page's bytes arrive, the next page its envelope names is asked for at once: the
+    server makes it while this one is decoded, instead of after."""
+    platform, _ = demo(orders=600)
+    asked: list[str | None] = []
+    second_asked = threading.Event()
+    reader = kameng_module.PAGE_READER
+
+    def raw(body: bytearray) -> Page:
+        if not asked[1:]:  # the first page: decoded only once the second was asked for
+            assert second_asked.wait(10), "the next page was not asked for during decoding"
+        return reader.raw(body)
+
+    monkeypatch.setattr(kameng_module, "PAGE_READER", replace(reader, raw=raw))
+
+    def noting() -> None:
+        if len(asked) == 2:
+            second_asked.set()
+
+    http = JsonHttp("http://shop.test", FAST, transport=pages_transport(platform, asked, noting))
+    client = KamengBackend("test", "http://shop.test", None, http=http)
+    try:
+        pages = [await client.fetch_changes(None)]
+        assert len(encode_page(pages[0].orders, "", True, 0)) > OFF_LOOP_BYTES  # a thread's
+        while pages[-1].more:
+            pages.append(await client.fetch_changes(pages[-1].cursor))
+    finally:
+        await client.aclose()
+    numbers = [o.order_no for page in pages for o in page.orders]
+    assert len(numbers) == len(set(numbers)) == 600
+    # Each page asked for once, in order: none twice, none past the last.
+    assert asked == [None, *(page.cursor for page in pages[:-1])]
+
+
+async def test_a_page_asked_for_early_is_not_used_for_another_cursor() -> None:
+    platform, _ = demo()
+    asked: list[str | None] = []
+    http = JsonHttp("http://shop.test", FAST, transport=pages_transport(platform, asked))
+    client = KamengBackend("test", "http://shop.test", None, http=http)
+    try:
+        first = await client.fetch_changes(None)
+        assert first.more and client._next is not None  # the second page, asked for early
+        again = await client.fetch_changes(None)  # a new pass from the start instead
+        assert again.orders == first.orders and again.cursor == first.cursor
+        await client.aclose()
+        assert client._next is None  # closed: nothing left in flight
+    finally:
+        await client.aclose()
+    assert asked[0] is None and asked.count(None) == 2
