@@ -312,8 +312,9 @@ class Syncer:
         self._paging: Paging | None = None  # the pass the pages of this poll belong to
         self._pass_cursor: str | None = None  # where that pass started
         self._last_page: float | None = None  # time.monotonic() when the last page ended
-        # The next page, asked for while this one is applied: (its cursor, the request).
-        self._ahead: tuple[str, asyncio.Future[SyncResult]] | None = None
+        # The next page, asked for while this one is applied: (its cursor, the request); or
+        # the first page asked for before the screen was there (prefetch: cursor None).
+        self._ahead: tuple[str | None, asyncio.Future[SyncResult]] | None = None
 
     def state(self) -> RefreshState:
         now = self.clock.now()
@@ -360,6 +361,35 @@ class Syncer:
             self.next_at = None
         return self.paused
 
+    def prefetch(self) -> None:
+        """Ask for the first page now, before anything polls: the first poll takes it (a
+        failure is its failure). Nothing if a poll already ran or is running, or paused."""
+        if (
+            self.polls
+            or self.running
+            or self.paused
+            or self.cursor is not None
+            or self.last_success is not None
+            or self.error is not None
+            or self._ahead is not None
+        ):
+            return
+        task = asyncio.ensure_future(fetch_page(self.backend, None, self.limits.poll_deadline))
+        task.add_done_callback(_quiet)  # an error is raised where the page is awaited
+        self._ahead = (None, task)
+
+    @property
+    def first_page_ready(self) -> bool:
+        """The prefetched first page has arrived (or failed): poll() will not wait for it."""
+        return self._ahead is not None and self._ahead[0] is None and self._ahead[1].done()
+
+    async def wait_first_page(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for the prefetched first page: whether it is there."""
+        if self._ahead is None or self._ahead[0] is not None:
+            return False
+        await asyncio.wait([self._ahead[1]], timeout=timeout)  # neither raises nor cancels
+        return self.first_page_ready
+
     async def poll(self) -> ChangeSet | None:
         """One page of a poll: the changes applied, or None if a poll was already running, it
         was paused, or it failed. When `more` is then true, the caller should poll again at
@@ -369,9 +399,13 @@ class Syncer:
         self.running = True
         sent = self.cursor
         ahead, self._ahead = self._ahead, None
+        prefetched = False
         try:
-            if ahead is not None and ahead[0] == sent and self.more:
-                result = await ahead[1]  # fetched while the last page was being applied
+            # Cursor None: the first page, prefetched; else fetched while the last page was
+            # being applied.
+            if ahead is not None and ahead[0] == sent and (self.more or sent is None):
+                prefetched = sent is None
+                result = await ahead[1]
             else:
                 if ahead is not None:
                     ahead[1].cancel()
@@ -394,7 +428,10 @@ class Syncer:
         finally:
             self.running = False
             self._last_page = time.monotonic()
-        self._fetch_ahead(sent, result)
+        # After a prefetched first page the caller asks for the next once that page is painted:
+        # fetched now, it would compete with the first frame for the one core.
+        if not prefetched:
+            self._fetch_ahead(sent, result)
         if self._paging is None or not self.more:  # this page starts a pass
             self._paging = Paging(self.limits.max_orders)
             self._pass_cursor = sent

@@ -133,6 +133,12 @@ class KamengApp(App[None]):
         chosen = [name for least, name in self.HORIZONTAL_BREAKPOINTS if width >= least][-1:]
         screen.update_classes({name: name in chosen for _, name in self.HORIZONTAL_BREAKPOINTS})
 
+    def on_load(self) -> None:
+        # The first shop's first page, asked for as the event loop starts: it comes while
+        # Textual parses the styles and mounts the screen, which applies it before its first
+        # layout if it is there within FIRST_PAGE_WAIT (OrdersScreen.on_mount).
+        self.syncer.prefetch()
+
     def on_mount(self) -> None:
         theme = load_settings().get("theme")
         if isinstance(theme, str) and theme in self.available_themes:

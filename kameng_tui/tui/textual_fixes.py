@@ -1,4 +1,5 @@
-"""Workarounds for memory that the pinned Textual (8.2.8) never gives back.
+"""Workarounds for the pinned Textual (8.2.8): memory it never gives back, and a paint it
+throws away.
 
 A tracker stays up all day and churns through short-lived widgets (toasts, the help and stats
 screens), so `make soak` finds what long runs keep:
@@ -9,6 +10,13 @@ screens), so `make soak` finds what long runs keep:
 - Footer: see `kameng_tui.tui.widgets.footer` (Textual issue #6666).
 
 Remove each when Textual fixes it; tests/tui/test_memory.py notices either way.
+
+- While the app starts (a batch: `App._batch_count`), a screen pushed in `on_mount` is laid out
+  and its compositor rendered, then `App._display` drops the update, and the compositor counts
+  it as painted: the first real paint (when the driver's first Resize arrives, after the batch)
+  repeats the layout and sends only what changed since, so a part painted only then (the
+  header) was missing. The render is skipped while batched instead: the dirty regions stay for
+  that first paint, done once (12-20 ms of the first frame). tests/tui/test_first_frame.py.
 """
 
 from __future__ import annotations
@@ -19,10 +27,12 @@ from functools import lru_cache
 from rich.style import Style
 from textual._styles_cache import StylesCache
 from textual.color import Color
+from textual.screen import Screen
 
 
 def apply() -> None:
     """Patch Textual in this process (idempotent)."""
+    _skip_batched_renders()
     method: object = StylesCache.__dict__.get("get_inner_outer")
     if isinstance(method, staticmethod) or not hasattr(method, "__wrapped__"):
         return  # already patched, or Textual changed it
@@ -33,3 +43,18 @@ def apply() -> None:
         return plain(None, base_background, background)
 
     StylesCache.get_inner_outer = staticmethod(inner_outer)  # type: ignore[assignment]
+
+
+def _skip_batched_renders() -> None:
+    refresh: Callable[[Screen[object]], None] = Screen._compositor_refresh
+    if getattr(refresh, "_kameng_fix", False):
+        return
+
+    def compositor_refresh(screen: Screen[object]) -> None:
+        app = screen.app
+        if app._batch_count and not app.is_inline and screen is app.screen:
+            return  # App._display would drop it; the compositor keeps what is dirty till then
+        refresh(screen)
+
+    compositor_refresh._kameng_fix = True  # type: ignore[attr-defined]
+    Screen._compositor_refresh = compositor_refresh  # type: ignore[method-assign,assignment]

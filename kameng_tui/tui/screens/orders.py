@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Coroutine, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
 from functools import partial
@@ -70,6 +70,11 @@ _DESCENDING_FIRST = {SortColumn.UPDATED, SortColumn.AMOUNT, SortColumn.URGENCY}
 _SORT_CYCLE = list(SortColumn)
 _SINGLE_SHOP_SORTS: list[SortColumn] = [c for c in SortColumn if c is not SortColumn.SHOP]
 HEAD_START = 0.5  # seconds the first shop of several polls alone at start, at most
+# Seconds the screen waits, at most, for the first shop's first page before its first layout:
+# that page then is the first frame (one layout and paint, not an empty one and then another).
+# A first page in process or on a LAN takes 10-50 ms; 0.1 s is still below what reads as a
+# delay, and a slow shop's screen (with the last run's orders) shows after it as before.
+FIRST_PAGE_WAIT = 0.1
 # Below this width the sidebar starts hidden: at 80 columns the list needs every cell.
 SIDEBAR_MIN_WIDTH = 100
 # While a first sync pages in, the header and the sidebar's counts are redrawn at most this
@@ -212,6 +217,7 @@ class OrdersScreen(Screen[None]):
         if merged:
             self.order_list.show_shops(sorted(self._by_name))
         self._resumed = False  # see on_screen_resume
+        self._polling: set[str] = set()  # shops whose poll worker is under way (one each)
         # Acted on: order number -> the poll count after which the platform has answered.
         self._pending: dict[str, tuple[Shop, int]] = {}
 
@@ -228,7 +234,7 @@ class OrdersScreen(Screen[None]):
         yield self.change_bar
         yield KeyFooter()
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.search.display = False
         self.search_error.display = False
         self._fit_sidebar(self.app.size.width)
@@ -244,9 +250,21 @@ class OrdersScreen(Screen[None]):
         # The first shop first: its first page is the first frame. The others start when it
         # lands, or after HEAD_START seconds if it is slow (they would otherwise compete with
         # it for the one core Python code runs on, and nothing would show sooner).
-        self.poll(self.shops[:1])
         if len(self.shops) > 1:
             self._head_start = self.set_timer(HEAD_START, self._poll_the_rest)
+        # The app asked for that page as it started (KamengApp.on_load): if it comes within
+        # FIRST_PAGE_WAIT it is applied here, before the screen's first layout (which waits for
+        # this handler), so the first frame is laid out and painted once, with its orders.
+        first = self.shops[0]
+        first.syncer.prefetch()  # unless the app did (a profile switch: this screen's own)
+        if await first.syncer.wait_first_page(FIRST_PAGE_WAIT) and self.is_attached:
+            self._polling.add(first.name)
+            await self._poll_page(first)  # the page is there: nothing waits in this
+            self._polling.discard(first.name)
+            self._update_chrome()  # the header with this page, in the same first frame
+            self._continue_poll(first)
+        else:
+            self.poll([first])
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         # The first resume comes right after the mount, which styled every widget with the same
@@ -333,37 +351,74 @@ class OrdersScreen(Screen[None]):
         """Poll these shops (all by default), each in its own worker: one shop slow or
         failing never holds the others' polls."""
         for shop in self.shops if shops is None else shops:
-            if not shop.syncer.running:
-                group = f"poll:{self.shops.index(shop)}"
-                self.run_worker(self._poll(shop), group=group, exit_on_error=False)
+            if not shop.syncer.running and shop.name not in self._polling:
+                self._run_poll(shop, self._poll(shop))
 
-    async def _poll(self, shop: Shop) -> None:
+    def _run_poll(self, shop: Shop, poll: Coroutine[None, None, None]) -> None:
+        self._polling.add(shop.name)
+        group = f"poll:{self.shops.index(shop)}"
+        self.run_worker(poll, group=group, exit_on_error=False)
+
+    def _continue_poll(self, shop: Shop) -> None:
+        """The rest of a poll whose first page on_mount applied: its next pages once that page
+        is painted (asked for sooner, they would compete with the first frame), or its end."""
+        self._run_poll(shop, self._poll(shop, after_paint=True))
+
+    async def _poll(self, shop: Shop, *, after_paint: bool = False) -> None:
         """One poll of one shop, page after page; the tick starts the next when due, never
         two at once. Each page is applied as it lands, so the newest orders show while older
-        ones load."""
+        ones load. `after_paint`: its first page is applied; the next once that is painted."""
         syncer = shop.syncer
-        if syncer.running:
-            return
-        while True:
-            if not self._chrome_may_wait(shop):
-                self._update_chrome()
-            changes = await syncer.poll()
+        try:
+            if after_paint and self._next_page(syncer):
+                await self._painted()
+            while self.is_attached and (not after_paint or self._next_page(syncer)):
+                after_paint = False
+                if syncer.running:
+                    return
+                await self._poll_page(shop)
+                if not self._next_page(syncer):
+                    break
             if not self.is_attached:
                 return
-            self._warn_skipped(shop)
-            self._settle_pending()
-            if changes:
-                self.apply_changes(changes, shop=shop)
-            if shop is self.shops[0] and self._head_start is not None:
-                # Once the first page is painted: the others' first pages would delay it.
-                self.call_after_refresh(self._poll_the_rest)
-            if self._alerts is not None and changes is not None:
-                self._alerts.polled(shop, changes, complete=not syncer.more)
-            if not syncer.more or syncer.error is not None or syncer.halted:
-                break  # halted: p was pressed, so not one more page
+        finally:
+            self._polling.discard(shop.name)
         self._update_chrome()
         if self._alerts is not None:
             self._deliver_alerts()  # what this poll queued, and retries that are due
+
+    @staticmethod
+    def _next_page(syncer: Syncer) -> bool:
+        # halted: p was pressed, so not one more page
+        return syncer.more and syncer.error is None and not syncer.halted
+
+    async def _poll_page(self, shop: Shop) -> None:
+        """One page of a poll, applied."""
+        syncer = shop.syncer
+        if not self._chrome_may_wait(shop):
+            self._update_chrome()
+        changes = await syncer.poll()
+        if not self.is_attached:
+            return
+        self._warn_skipped(shop)
+        self._settle_pending()
+        if changes:
+            self.apply_changes(changes, shop=shop)
+        if shop is self.shops[0] and self._head_start is not None:
+            # Once the first page is painted: the others' first pages would delay it.
+            self.call_after_refresh(self._poll_the_rest)
+        if self._alerts is not None and changes is not None:
+            self._alerts.polled(shop, changes, complete=not syncer.more)
+
+    async def _painted(self) -> None:
+        """Once the screen has been painted. While the app starts up (a batch: nothing is
+        written), Textual runs after-refresh callbacks at once: wait for one after it."""
+        while self.is_attached:
+            painted = asyncio.get_running_loop().create_future()
+            self.call_after_refresh(painted.set_result, None)
+            await painted
+            if not self.app._batch_count:
+                return
 
     def _warn_skipped(self, shop: Shop) -> None:
         """Say once which malformed orders a poll left out (a watch list sends them again)."""
