@@ -315,6 +315,13 @@ class Syncer:
         # The next page, asked for while this one is applied: (its cursor, the request); or
         # the first page asked for before the screen was there (prefetch: cursor None).
         self._ahead: tuple[str | None, asyncio.Future[SyncResult]] | None = None
+        self._prefetching = False  # the first page asked for early: the next waits for paint
+        backend.read_ahead_while(self._reads_ahead)
+
+    def _reads_ahead(self) -> bool:
+        """Whether the backend may ask for the next page as this one arrives: as the syncer's
+        own fetch-ahead would (not paused with p, not before the first frame is painted)."""
+        return self.limits.fetch_ahead and not self.halted and not self._prefetching
 
     def state(self) -> RefreshState:
         now = self.clock.now()
@@ -377,6 +384,7 @@ class Syncer:
         task = asyncio.ensure_future(fetch_page(self.backend, None, self.limits.poll_deadline))
         task.add_done_callback(_quiet)  # an error is raised where the page is awaited
         self._ahead = (None, task)
+        self._prefetching = True
 
     @property
     def first_page_ready(self) -> bool:
@@ -405,6 +413,7 @@ class Syncer:
             # being applied.
             if ahead is not None and ahead[0] == sent and (self.more or sent is None):
                 prefetched = sent is None
+                self._prefetching = False  # the next page: asked for by whom polls next
                 result = await ahead[1]
             else:
                 if ahead is not None:

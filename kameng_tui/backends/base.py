@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import count
 
@@ -102,6 +102,12 @@ class Backend(ABC):
     @abstractmethod
     async def fetch_changes(self, cursor: str | None) -> SyncResult:
         """Everything when `cursor` is None, else what changed since it."""
+
+    def read_ahead_while(self, allowed: Callable[[], bool]) -> None:
+        """A backend that asks for a poll's next page before it is asked (the kameng API's)
+        does so only while `allowed()`: its syncer's say (not paused with p, pages unspaced,
+        the first frame painted). Others have nothing to do."""
+        return None
 
     async def fetch_watched(
         self, numbers: Sequence[str], budget: RequestBudget | None = None, cost: int = 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -82,6 +82,8 @@ class KamengBackend(Backend):
         # Held in memory only: never logged, printed or written.
         self._headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._next: tuple[str, asyncio.Future[Answer]] | None = None  # see _ask_next
+        spaced = self.http.settings.page_spacing > 0  # pages read as a person would: one by one
+        self._read_ahead: Callable[[], bool] = lambda: not spaced
 
     async def fetch_changes(self, cursor: str | None) -> SyncResult:
         try:
@@ -118,7 +120,7 @@ class KamengBackend(Backend):
         at once: the server makes it while this one is decoded, which had waited for it (the
         cursor is read from the envelope alone, about 1 ms for 2,000 orders). Only when no
         page is already waiting: at most one ahead of the one being read."""
-        if self._next is not None:
+        if self._next is not None or not self._read_ahead():
             return
         try:
             envelope = _ENVELOPE.decode(body)
@@ -133,6 +135,10 @@ class KamengBackend(Backend):
     async def _page_request(self, cursor: str) -> Answer:
         reader = replace(PAGE_READER, seen=partial(self._ask_next, cursor))
         return await self._get(f"{API_PREFIX}/orders", {"since": cursor}, read=reader)
+
+    def read_ahead_while(self, allowed: Callable[[], bool]) -> None:
+        spaced = self.http.settings.page_spacing > 0
+        self._read_ahead = lambda: not spaced and allowed()
 
     def _drop_next(self) -> None:
         if self._next is not None:

@@ -26,6 +26,7 @@ from kameng_tui.server.app import ACTIONS, FAULTS, Faults, ServerOptions, create
 from tests.servers import serve
 
 FAST = HttpSettings(connect_timeout=2, read_timeout=2, retries=2, backoff=0.01, max_wait=0.05)
+UNSPACED = replace(FAST, page_spacing=0.0)  # as a kameng profile reads: pages not spaced
 
 
 def demo(orders: int = 300) -> tuple[DemoPlatform, ManualClock]:
@@ -275,7 +276,9 @@ async def test_the_next_page_is_asked_for_while_this_one_is_decoded(
         if len(asked) == 2:
             second_asked.set()
 
-    http = JsonHttp("http://shop.test", FAST, transport=pages_transport(platform, asked, noting))
+    http = JsonHttp(
+        "http://shop.test", UNSPACED, transport=pages_transport(platform, asked, noting)
+    )
     client = KamengBackend("test", "http://shop.test", None, http=http)
     try:
         pages = [await client.fetch_changes(None)]
@@ -293,7 +296,7 @@ async def test_the_next_page_is_asked_for_while_this_one_is_decoded(
 async def test_a_page_asked_for_early_is_not_used_for_another_cursor() -> None:
     platform, _ = demo()
     asked: list[str | None] = []
-    http = JsonHttp("http://shop.test", FAST, transport=pages_transport(platform, asked))
+    http = JsonHttp("http://shop.test", UNSPACED, transport=pages_transport(platform, asked))
     client = KamengBackend("test", "http://shop.test", None, http=http)
     try:
         first = await client.fetch_changes(None)
@@ -305,3 +308,44 @@ async def test_a_page_asked_for_early_is_not_used_for_another_cursor() -> None:
     finally:
         await client.aclose()
     assert asked[0] is None and asked.count(None) == 2
+
+
+@pytest.mark.parametrize("spacing", [0.0, 0.2])
+async def test_no_page_is_asked_for_early_where_the_syncer_or_the_spacing_says_no(
+    spacing: float,
+) -> None:
+    """Paused with p (the syncer's say), or pages spaced as a person reads them: the next page
+    only when asked for."""
+    platform, _ = demo()
+    asked: list[str | None] = []
+    settings = replace(FAST, page_spacing=spacing)
+    http = JsonHttp("http://shop.test", settings, transport=pages_transport(platform, asked))
+    client = KamengBackend("test", "http://shop.test", None, http=http)
+    allowed = spacing == 0.0
+    client.read_ahead_while(lambda: not allowed)  # the unspaced one: paused
+    try:
+        first = await client.fetch_changes(None)
+        assert first.more and client._next is None and asked == [None]
+    finally:
+        await client.aclose()
+
+
+async def test_the_syncer_says_when_a_page_may_be_asked_for_early() -> None:
+    """p pauses a poll between its pages: the backend asks for none early meanwhile."""
+    from kameng_tui.domain.book import OrderBook
+    from kameng_tui.sync import Syncer
+
+    platform, clock = demo()
+    asked: list[str | None] = []
+    http = JsonHttp("http://shop.test", UNSPACED, transport=pages_transport(platform, asked))
+    client = KamengBackend("test", "http://shop.test", None, http=http)
+    syncer = Syncer(client, OrderBook(), clock, 5)
+    try:
+        syncer.halted = True
+        await client.fetch_changes(None)
+        assert client._next is None
+        syncer.halted = False
+        await client.fetch_changes(None)
+        assert client._next is not None
+    finally:
+        await client.aclose()
