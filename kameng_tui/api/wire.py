@@ -378,19 +378,11 @@ def _quick_order(w: _QuickOrder) -> Order:
             raise _NotQuick
         steps = list(map(_STEPS_SENT.__getitem__, map(_STEP_SENT, events)))
         timeline = PackedTimeline.of_steps(0.0, offsets, steps)
-    for moment in (w.created_at, w.updated_at, w.paid_at, w.delivered_at, w.pay_deadline):
+    times = (w.created_at, w.updated_at, w.paid_at, w.delivered_at, w.pay_deadline, w.promised_by)
+    for moment in times:
         if moment is not None and not 1970 < moment.year < 2999:
             raise _NotQuick  # or near either end: `plausible_time` decides, the careful way
-    if w.promised_by is not None and not 1970 < w.promised_by.year < 2999:
-        raise _NotQuick
-    label = None
-    if w.label is not None:
-        code = _LABEL_CODES.get(w.label.code, LabelCode.OTHER)
-        actor = w.label.actor
-        default = LABEL_ACTOR[code]
-        label = _shared_label(
-            w.label.text, code, default if actor is msgspec.UNSET else _ACTORS.get(actor, default)
-        )
+    label = None if w.label is None else _label(w.label.text, w.label.code, w.label.actor)
     refund = None
     if w.refund is not None:
         at = w.refund.at
@@ -547,16 +539,7 @@ def _order(w: structs.Order, path: str, text: Callable[[str], str]) -> Order:
     status_text = text(w.status)
     # A status this client does not know yet: keep the platform's words, and have a person look.
     status = _ORDER_STATUSES.get(status_text, OrderStatus.ABNORMAL)
-    label = None
-    if w.label is not None:
-        code = _LABEL_CODES.get(w.label.code, LabelCode.OTHER)
-        actor = w.label.actor
-        default = LABEL_ACTOR[code]
-        label = _shared_label(
-            text(w.label.text),
-            code,
-            default if actor is msgspec.UNSET else _ACTORS.get(actor, default),
-        )
+    label = None if w.label is None else _label(text(w.label.text), w.label.code, w.label.actor)
     refund = None
     if w.refund is not None:
         refund = Refund(
@@ -595,6 +578,14 @@ def _order(w: structs.Order, path: str, text: Callable[[str], str]) -> Order:
         timeline=tuple(timeline),
         shop=intern(_shop(text(w.shop))),
     )
+
+
+def _label(text: str, code_sent: str, actor_sent: str | UnsetType) -> StatusLabel:
+    """A label as sent: an unknown code is OTHER, an unknown or absent actor the code's own."""
+    code = _LABEL_CODES.get(code_sent, LabelCode.OTHER)
+    default = LABEL_ACTOR[code]
+    actor = default if actor_sent is msgspec.UNSET else _ACTORS.get(actor_sent, default)
+    return _shared_label(text, code, actor)
 
 
 _LABELS: dict[tuple[str, LabelCode, Actor], StatusLabel] = {}
