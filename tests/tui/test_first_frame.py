@@ -53,6 +53,9 @@ async def test_the_first_layout_holds_the_first_page_and_the_next_waits_for_its_
     monkeypatch.setattr(OrdersScreen, "_refresh_layout", laying_out)
     monkeypatch.setattr(App, "_display", displaying)
     async with app.run_test(size=(120, 40)) as pilot:
+        # The app's first and only screen: not pushed over an empty one (two screens styled
+        # and laid out for the first frame).
+        assert app.screen_stack == [app.orders_screen]
         screen = await settle(app, pilot)
         assert len(screen.book) == 3000
     assert events[0] == "fetch None"
