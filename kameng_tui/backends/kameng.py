@@ -82,8 +82,7 @@ class KamengBackend(Backend):
         # Held in memory only: never logged, printed or written.
         self._headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._next: tuple[str, asyncio.Future[Answer]] | None = None  # see _ask_next
-        spaced = self.http.settings.page_spacing > 0  # pages read as a person would: one by one
-        self._read_ahead: Callable[[], bool] = lambda: not spaced
+        self._read_ahead: Callable[[], bool] = lambda: True  # the syncer's say
 
     async def fetch_changes(self, cursor: str | None) -> SyncResult:
         try:
@@ -111,16 +110,16 @@ class KamengBackend(Backend):
             if early[0] == cursor:
                 return await early[1]
             early[1].cancel()
-        params = {"since": cursor} if cursor else None
-        reader = replace(PAGE_READER, seen=partial(self._ask_next, cursor))
-        return await self._get(f"{API_PREFIX}/orders", params, read=reader)
+        return await self._page_request(cursor)
 
     def _ask_next(self, sent: str | None, body: bytearray) -> None:
         """As a page's bytes arrive, ask for the next page it names (`more`, a new cursor)
         at once: the server makes it while this one is decoded, which had waited for it (the
         cursor is read from the envelope alone, about 1 ms for 2,000 orders). Only when no
         page is already waiting: at most one ahead of the one being read."""
-        if self._next is not None or not self._read_ahead():
+        # Spaced pages are read as a person would: one by one.
+        spaced = self.http.settings.page_spacing > 0
+        if self._next is not None or spaced or not self._read_ahead():
             return
         try:
             envelope = _ENVELOPE.decode(body)
@@ -132,13 +131,13 @@ class KamengBackend(Backend):
             task.add_done_callback(_quiet)
             self._next = (cursor, task)
 
-    async def _page_request(self, cursor: str) -> Answer:
+    async def _page_request(self, cursor: str | None) -> Answer:
+        params = {"since": cursor} if cursor else None
         reader = replace(PAGE_READER, seen=partial(self._ask_next, cursor))
-        return await self._get(f"{API_PREFIX}/orders", {"since": cursor}, read=reader)
+        return await self._get(f"{API_PREFIX}/orders", params, read=reader)
 
     def read_ahead_while(self, allowed: Callable[[], bool]) -> None:
-        spaced = self.http.settings.page_spacing > 0
-        self._read_ahead = lambda: not spaced and allowed()
+        self._read_ahead = allowed
 
     def _drop_next(self) -> None:
         if self._next is not None:
