@@ -399,23 +399,31 @@ def _clock() -> Clock:
 
 def _tui(args: argparse.Namespace, config: Config, profile: Profile, env: Mapping[str, str]) -> int:
     # Start-up makes some 60,000 objects the collector tracks, nearly all living as long as the
-    # process (modules, classes, styles): its passes over them cost ~40 ms before the first
-    # frame. It is off while they are made; once the app is built they are frozen, so no pass
-    # scans them again: each full pass during a big sync had cost 50-80 ms (a frozen frame).
-    # The one thing that makes garbage of them, a switch to another profile, thaws them.
+    # process (modules, classes, styles, the first screen's widgets): its passes over them cost
+    # ~40 ms before the first frame. It is off until that frame is painted; then they are
+    # frozen, so no pass scans them again: each full pass during a big sync had cost 50-80 ms
+    # (a frozen frame). The one thing that makes garbage of them, a switch to another profile,
+    # thaws them.
     gc.disable()
     try:
         app, history = _tracker(args, config, profile, env)
-        gc.freeze()
-    finally:
+    except BaseException:
         gc.enable()
+        raise
+    app.after_first_frame = _freeze_start_up
     try:
         app.run()
     finally:
+        gc.enable()  # if the first frame never came
         gc.unfreeze()
         if history is not None:
             history.close()  # done by the app on unmount; again here if it never mounted
     return app.return_code or 0
+
+
+def _freeze_start_up() -> None:
+    gc.freeze()
+    gc.enable()
 
 
 def _tracker(

@@ -14,11 +14,11 @@ import os
 import stat
 import urllib.parse
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from platformdirs import user_config_path
 
 from kameng_tui.backends.registry import Key, Kind
@@ -94,11 +94,10 @@ class ConfigError(Exception):
         self.path, self.key, self.message = path, key, message
 
 
-@dataclass(frozen=True, slots=True)
-class Profile:
+class Profile(msgspec.Struct, frozen=True):
     name: str
     platform: str
-    options: Mapping[str, Any] = field(default_factory=dict)
+    options: Mapping[str, Any] = msgspec.field(default_factory=dict)
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.options.get(key, default)
@@ -111,8 +110,7 @@ class Profile:
         return AttentionPolicy(stalled_after=timedelta(minutes=minutes))
 
 
-@dataclass(frozen=True, slots=True)
-class Config:
+class Config(msgspec.Struct, frozen=True):
     path: Path | None
     default_profile: str | None
     profiles: Mapping[str, Profile]
@@ -120,7 +118,7 @@ class Config:
     history_max_mb: int = 200
     # `[keymap]`: binding id -> comma-separated keys (checked against the app's ids by
     # `config check`; kameng_tui.tui.keymap lists them).
-    keymap: Mapping[str, str] = field(default_factory=dict)
+    keymap: Mapping[str, str] = msgspec.field(default_factory=dict)
     # `[[alerts]]`: the rule tables as written, checked and parsed by kameng_tui.alerts.rules
     # (`kameng-tui watch`, `config check`).
     alerts: tuple[Mapping[str, Any], ...] = ()
@@ -129,7 +127,7 @@ class Config:
     alerts_in_tracker: bool = False
     # `[views.NAME] profiles = [...]`: profiles read as one, by the view's name; each name
     # checked to be a profile. `default_view`: the selection when no profile is named.
-    views: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    views: Mapping[str, tuple[str, ...]] = msgspec.field(default_factory=dict)
     default_view: str | None = None
 
     def profile(self, name: str | None) -> Profile:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import stat
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from msgspec.structs import replace
 
 from kameng_tui.backends.factory import make_backend
 from kameng_tui.config import Config, ConfigError, Profile, read_config_text

@@ -5,9 +5,10 @@ one; where several share one order book, each stamps its orders with its name (S
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
+
+import msgspec
 
 from kameng_tui.domain.attention import AttentionPolicy
 
@@ -17,11 +18,12 @@ if TYPE_CHECKING:
     from kameng_tui.sync import Syncer
 
 
-@dataclass(eq=False)
-class Shop:
+class Shop(msgspec.Struct, eq=False):
     profile: Profile
     syncer: Syncer
-    touched: set[str] = field(default_factory=set)  # order keys of the pass under way (watch)
+    touched: set[str] = msgspec.field(
+        default_factory=set
+    )  # order keys of the pass under way (watch)
     error: str | None = None  # the last poll problem said (watch)
     loaded: bool = False  # its first full sync is in (the tracker marks changes after it)
 

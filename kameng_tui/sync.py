@@ -13,10 +13,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from kameng_tui.backends.base import Backend, BackendError, ReadProblem, SyncResult, Unreadable
 from kameng_tui.domain.book import ChangeSet, OrderBook
@@ -52,8 +53,7 @@ def retry_delay(
     return delay
 
 
-@dataclass(frozen=True, slots=True)
-class WireLimits:
+class WireLimits(msgspec.Struct, frozen=True):
     """How a poll treats one shop: pages spaced by `page_spacing` seconds, at most
     `max_orders` orders, each page (every request it makes) within `poll_deadline` seconds;
     `fetch_ahead`: the next page is asked for while this one is applied (HTTP without spacing:
@@ -79,8 +79,7 @@ class WireLimits:
         return cls(spacing, s.max_orders, s.poll_deadline, fetch_ahead=spacing <= 0)
 
 
-@dataclass(frozen=True, slots=True)
-class Stop:
+class Stop(msgspec.Struct, frozen=True):
     """Why a poll asks for no further page although the shop says there is one."""
 
     message: str
@@ -162,12 +161,11 @@ async def space(last: float | None, spacing: float) -> None:
 CLI_BUDGET_WAIT = 30.0
 
 
-@dataclass
-class Fetched:
+class Fetched(msgspec.Struct):
     """What one profile gave: the orders it could read, and one line per order it could not."""
 
-    orders: list[Order] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    orders: list[Order] = msgspec.field(default_factory=list)
+    problems: list[str] = msgspec.field(default_factory=list)
 
 
 async def read_all(
@@ -230,8 +228,7 @@ class RefreshMode(StrEnum):
     ERROR = "error"
 
 
-@dataclass(frozen=True, slots=True)
-class RefreshState:
+class RefreshState(msgspec.Struct, frozen=True):
     mode: RefreshMode
     interval: float
     last_success: datetime | None

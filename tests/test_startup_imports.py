@@ -62,6 +62,7 @@ def run(self, *args, **kwargs):
                 if self.orders_screen.syncer.last_success is not None:
                     break
             seen["polled"] = sorted(sys.modules)
+            seen["gc_polled"] = [gc.isenabled(), gc.get_freeze_count() > 0]
             seen["orders"] = len(self.orders_screen.book)
             gc.collect()  # a full pass: what start-up froze stays out of it
             seen["frozen_after_full"] = gc.get_freeze_count()
@@ -98,8 +99,10 @@ def test_the_demo_tracker_loads_only_what_its_first_frame_needs(tmp_path: Path) 
     assert seen["code"] == 0 and seen["orders"] == 50  # it ran, and polled
     assert _loaded(seen["start"], NEVER + NOT_AT_START) == []
     assert _loaded(seen["polled"], NEVER) == []
-    # The collector is on while the app runs, start-up's objects frozen even past a full pass
-    # (only a profile switch thaws them: tests/tui/test_profiles.py); all as it was after.
-    assert seen["gc_at_start"] == [True, True]
+    # The collector is off until the first frame is painted, then on, with start-up's objects
+    # frozen even past a full pass (only a profile switch thaws them: tests/tui/test_profiles.py);
+    # all as it was after.
+    assert seen["gc_at_start"] == [False, False]
+    assert seen["gc_polled"] == [True, True]
     assert seen["frozen_after_full"] > 0
     assert seen["gc_after"] == [True, 0, True]

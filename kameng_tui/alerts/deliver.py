@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
+import msgspec
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+
+class Outcome(msgspec.Struct, frozen=True):
     """Which channels (by index in the rule's list) took the message, and why others did not."""
 
     done: frozenset[int]

@@ -15,10 +15,10 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import msgspec
 from platformdirs import user_data_path
 
 from kameng_tui.alerts.rules import Alert, state_of
@@ -75,8 +75,7 @@ class OutboxError(Exception):
     """The outbox cannot be used (one line)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(msgspec.Struct, frozen=True):
     id: int
     created_at: datetime
     rule: str

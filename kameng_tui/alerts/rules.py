@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any, TypeVar
+
+import msgspec
 
 from kameng_tui.config import Config, ConfigError
 from kameng_tui.domain.attention import Attention, attention_reasons
@@ -41,8 +42,7 @@ DEFAULT_BURST = 10
 _E = TypeVar("_E", bound=StrEnum)
 
 
-@dataclass(frozen=True, slots=True)
-class QuietHours:
+class QuietHours(msgspec.Struct, frozen=True):
     """A daily window, local time, in which alerts are held; it may span midnight."""
 
     start: time
@@ -76,8 +76,7 @@ class QuietHours:
         return end
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(msgspec.Struct, frozen=True):
     name: str
     to_env: str
     statuses: frozenset[OrderStatus] = frozenset()
@@ -189,8 +188,7 @@ def alert_problems(config: Config, environ: Mapping[str, str]) -> list[str]:
 # -- changes and alerts -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(msgspec.Struct, frozen=True):
     """One order, new in a status or newly needing attention for a reason."""
 
     profile: str
@@ -259,8 +257,7 @@ def matches(rule: Rule, change: Change) -> bool:
     return bool(rule.attention) and change.reason in rule.attention
 
 
-@dataclass(frozen=True, slots=True)
-class Alert:
+class Alert(msgspec.Struct, frozen=True):
     """One alert of one rule, with its text already in the chosen language."""
 
     rule: str

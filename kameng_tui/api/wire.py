@@ -21,7 +21,6 @@ import gc
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from operator import attrgetter
@@ -157,8 +156,7 @@ def error_body(code: str, message: str) -> dict[str, Any]:
 # -- decoding: a page -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
+class Page(msgspec.Struct, frozen=True):
     """A list answer, read."""
 
     orders: list[Order]

@@ -26,11 +26,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from itertools import count, islice
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from kameng_tui.api.wire import MAX_QUANTITY, plausible_amount, plausible_time
 from kameng_tui.backends.base import (
@@ -99,8 +100,7 @@ class _Refused(BackendError):
         self.said = said
 
 
-@dataclass(frozen=True, slots=True)
-class _Item:
+class _Item(msgspec.Struct, frozen=True):
     """One order of a query answer, read and checked; card codes not resolved yet."""
 
     trade_no: str

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from itertools import count
+
+import msgspec
 
 from kameng_tui.backends.budget import RequestBudget
 from kameng_tui.domain.actions import Action
@@ -55,8 +56,7 @@ class MalformedOrder(OrderProblem):
     row must not stop every other order from updating (nor an incremental cursor moving)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Unreadable:
+class Unreadable(msgspec.Struct, frozen=True):
     """One order the platform would not show this time, and why (the others still count).
 
     `detail` is one line in English for the log, stderr and the row that stands in for it:
@@ -69,17 +69,20 @@ class Unreadable:
     retry_after: float | None = None  # RATE_LIMITED: when the platform will answer again
 
 
-@dataclass(frozen=True, slots=True)
-class SyncResult:
+class SyncResult(msgspec.Struct, frozen=True):
     """Orders that are new or changed since the cursor the caller passed."""
 
     orders: list[Order]
     cursor: str | None
     total: int  # orders the platform knows of in all
-    removed: list[str] = field(default_factory=list)
+    removed: list[str] = msgspec.field(default_factory=list)
     more: bool = False  # another page is ready: ask again with `cursor` at once
-    skipped: list[str] = field(default_factory=list)  # one line per malformed order left out
-    unreadable: list[Unreadable] = field(default_factory=list)  # watched orders not read now
+    skipped: list[str] = msgspec.field(
+        default_factory=list
+    )  # one line per malformed order left out
+    unreadable: list[Unreadable] = msgspec.field(
+        default_factory=list
+    )  # watched orders not read now
 
 
 class Backend(ABC):

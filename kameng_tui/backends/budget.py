@@ -15,14 +15,14 @@ long as the platform blocks.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+import msgspec
 
 from kameng_tui.domain.clock import Clock
 
 
-@dataclass(frozen=True, slots=True)
-class RateLimit:
+class RateLimit(msgspec.Struct, frozen=True):
     """A platform's limit: at most `requests` in any `window` seconds, per IP address.
 
     `blocked_for`: how long the platform refuses everything once the limit is passed.

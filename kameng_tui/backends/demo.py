@@ -15,11 +15,12 @@ import heapq
 import random
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from kameng_tui.backends.base import Backend, BackendError, SyncResult
 from kameng_tui.backends.registry import Key, Kind, PlatformSpec
@@ -57,8 +58,7 @@ LABELS: dict[LabelCode, StatusLabel] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Product:
+class Product(msgspec.Struct, frozen=True):
     name: str
     type: ProductType
     price: Decimal  # face value in CNY

@@ -38,12 +38,14 @@ import json
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
+
+import msgspec
+from msgspec.structs import replace
 
 from kameng_tui.api.wire import MAX_QUANTITY, plausible_amount, plausible_time
 from kameng_tui.backends.base import (
@@ -123,8 +125,7 @@ def guest_credential(email: str, password: str) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-@dataclass(slots=True)
-class _Detail:
+class _Detail(msgspec.Struct):
     """What list mode last read of one guest order, and from which summary."""
 
     key: tuple[str, ...]

@@ -29,13 +29,14 @@ import asyncio
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from html.parser import HTMLParser
 from itertools import islice
 from typing import Any
 from urllib.parse import quote
+
+import msgspec
 
 from kameng_tui.api.wire import plausible_amount
 from kameng_tui.backends.base import Backend, BackendError, OrderProblem, ReadProblem, SyncResult
@@ -176,8 +177,7 @@ def _label_key(text: str) -> str:
     return text.strip().rstrip(":：").strip()
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
+class Item(msgspec.Struct, frozen=True):
     """One order item of the fork (morpho prints one card per item)."""
 
     name: str
@@ -186,8 +186,7 @@ class Item:
     info: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Detail:
+class Detail(msgspec.Struct, frozen=True):
     """What a detail page says. `label` is the printed status text, "" when the status field
     is there but empty (hyper prints nothing for 6), None when there is no status field."""
 
@@ -478,12 +477,11 @@ def _lines(info: str) -> list[str]:
     return [line.strip() for line in info.splitlines() if line.strip()]
 
 
-@dataclass
-class _Seen:
+class _Seen(msgspec.Struct):
     """What this client has observed of one order."""
 
     first: datetime
-    events: list[TimelineEvent] = field(default_factory=list)
+    events: list[TimelineEvent] = msgspec.field(default_factory=list)
 
 
 class DujiaokaBackend(Backend):

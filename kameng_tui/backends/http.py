@@ -28,7 +28,6 @@ import ssl
 import time
 import zlib
 from collections.abc import Awaitable, Callable, Iterator, Mapping
-from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
@@ -36,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx
 import msgspec
+from msgspec.structs import replace
 
 from kameng_tui import __version__
 from kameng_tui.backends.base import BackendError, RateLimited
@@ -57,8 +57,7 @@ log = logging.getLogger("kameng_tui.http")
 YIELD_EVERY = 256 * 1024  # bytes of an answer read before the event loop gets a turn
 
 
-@dataclass(frozen=True, slots=True)
-class HttpSettings:
+class HttpSettings(msgspec.Struct, frozen=True):
     connect_timeout: float = 5.0
     read_timeout: float = 10.0
     retries: int = 2  # after the first try
@@ -112,8 +111,7 @@ def size_text(size: int) -> str:
     return f"{size} bytes"
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
+class Answer(msgspec.Struct, frozen=True):
     status: int
     body: Any  # parsed JSON, the text when `parse_json` was False, or what a `Reader` made
     headers: Mapping[str, str]
@@ -122,8 +120,7 @@ class Answer:
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
-class Reader(Generic[T]):
+class Reader(msgspec.Struct, Generic[T], frozen=True):
     """How the body of a 200 answer becomes a T, where big bodies are parsed (off the event
     loop): `raw` parses and checks the bytes in one pass (msgspec, say); bytes it refuses with
     a ValueError or RecursionError are parsed as JSON as usual (with the usual errors for what

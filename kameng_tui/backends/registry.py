@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from kameng_tui.domain.actions import Action
 
@@ -46,8 +47,7 @@ class Kind(StrEnum):
     CHOICE = "choice"  # one of `choices`
 
 
-@dataclass(frozen=True, slots=True)
-class Key:
+class Key(msgspec.Struct, frozen=True):
     name: str
     kind: Kind
     required: bool = False
@@ -59,15 +59,14 @@ class Key:
     help: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class PlatformSpec:
+class PlatformSpec(msgspec.Struct, frozen=True):
     name: str
     summary: str  # one line: what the adapter really does, and what it cannot do
     keys: tuple[Key, ...]
     build: Callable[[Profile, Mapping[str, str], Clock], Backend]
     example: str  # a commented TOML table for `config init`
     # Whether a profile of this platform follows a list of order numbers (`w` / `x` edit it).
-    watch_list: Callable[[Mapping[str, Any]], bool] = field(default=lambda options: False)
+    watch_list: Callable[[Mapping[str, Any]], bool] = msgspec.field(default=lambda options: False)
     actions: frozenset[Action] = frozenset()
     limits: tuple[RateLimit, ...] = ()  # the platform's own rate limits the adapter keeps to
     # Cross-key checks beyond `keys`: (key, problem) pairs, empty when all is well.

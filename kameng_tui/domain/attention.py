@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+
+import msgspec
 
 from kameng_tui.domain.order import Order
 from kameng_tui.domain.status import FINAL_STATUSES, Actor, OrderStatus
@@ -23,8 +24,7 @@ class Attention(StrEnum):
     PAY_WINDOW_CLOSING = "pay_window_closing"  # unpaid, and the deadline is near
 
 
-@dataclass(frozen=True, slots=True)
-class AttentionPolicy:
+class AttentionPolicy(msgspec.Struct, frozen=True):
     pay_window_warning: timedelta = timedelta(minutes=3)
     stalled_after: timedelta = timedelta(minutes=10)
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
 from operator import attrgetter
+
+import msgspec
 
 from kameng_tui.domain.attention import (
     DEFAULT_POLICY,
@@ -23,11 +24,10 @@ from kameng_tui.domain.order import Order, profile_of
 from kameng_tui.domain.status import FINAL_STATUSES, OrderStatus, ProductType
 
 
-@dataclass(slots=True)
-class ChangeSet:
-    added: list[Order] = field(default_factory=list)
-    changed: list[tuple[Order, Order]] = field(default_factory=list)  # (old, new)
-    removed: list[Order] = field(default_factory=list)
+class ChangeSet(msgspec.Struct):
+    added: list[Order] = msgspec.field(default_factory=list)
+    changed: list[tuple[Order, Order]] = msgspec.field(default_factory=list)  # (old, new)
+    removed: list[Order] = msgspec.field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.added or self.changed or self.removed)

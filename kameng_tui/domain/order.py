@@ -18,7 +18,6 @@ import struct
 import threading
 from abc import ABCMeta
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple, cast, overload
@@ -35,8 +34,7 @@ from kameng_tui.domain.status import (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class StatusLabel:
+class StatusLabel(msgspec.Struct, frozen=True, gc=False):
     """A platform's explanation of a delay or failure, e.g. 延迟发货：系统维护中."""
 
     text: str
@@ -187,8 +185,7 @@ class PackedTimeline(msgspec.Struct, Sequence[TimelineEvent], metaclass=_StructS
         return repr(tuple(self))
 
 
-@dataclass(frozen=True, slots=True)
-class Refund:
+class Refund(msgspec.Struct, frozen=True, gc=False):
     amount: Decimal
     at: datetime | None
     reason: str = ""

@@ -26,8 +26,9 @@ what is left.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+import msgspec
 
 from kameng_tui.domain.order import Order, shop_label
 from kameng_tui.domain.status import PRODUCT_TYPE_ZH, STATUS_ZH, OrderStatus, ProductType
@@ -91,14 +92,12 @@ _EXAMPLES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class AgeBound:
+class AgeBound(msgspec.Struct, frozen=True):
     operator: str  # ">", ">=", "<", "<="
     seconds: float
 
 
-@dataclass(frozen=True, slots=True)
-class Query:
+class Query(msgspec.Struct, frozen=True):
     """A parsed query. Empty sets and tuples put no condition."""
 
     statuses: frozenset[OrderStatus] = frozenset()

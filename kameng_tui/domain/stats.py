@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+import msgspec
 
 from kameng_tui.domain.order import Order
 from kameng_tui.domain.status import LabelCode, OrderStatus, ProductType
@@ -14,8 +15,7 @@ from kameng_tui.domain.status import LabelCode, OrderStatus, ProductType
 PERCENTILES = (50, 90, 99)
 
 
-@dataclass(frozen=True, slots=True)
-class Stats:
+class Stats(msgspec.Struct, frozen=True):
     total: int
     by_status: dict[OrderStatus, int]
     by_type: dict[ProductType, int]

@@ -8,11 +8,13 @@ filter switch or a refresh of 100,000 orders within a frame or two.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from operator import attrgetter
 from typing import Any
+
+import msgspec
+from msgspec.structs import replace
 
 from kameng_tui.domain.book import ChangeSet, OrderBook
 from kameng_tui.domain.order import Order
@@ -61,8 +63,7 @@ SORT_KEYS: dict[SortColumn, Callable[[Order], Any]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Filter:
+class Filter(msgspec.Struct, frozen=True):
     product_type: ProductType | None = None
     status: OrderStatus | None = None
     attention: bool = False

@@ -19,9 +19,9 @@ import hmac
 import json
 import random
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
+import msgspec
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -43,8 +43,7 @@ FAULTS = ("http_500", "http_503", "slow", "malformed_json", "connection_cut")  #
 FAULT_KINDS = (*FAULTS, "http_401", "http_403", "http_404", "http_429", "html")
 
 
-@dataclass(frozen=True, slots=True)
-class ServerOptions:
+class ServerOptions(msgspec.Struct, frozen=True):
     token: str | None = None
     fault_rate: float = 0.0
     fault_seed: int = 0
@@ -66,8 +65,7 @@ class SourceError(Exception):
         self.code = code
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
+class Page(msgspec.Struct, frozen=True):
     orders: list[Order]
     cursor: str | None
     more: bool

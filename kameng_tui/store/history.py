@@ -16,11 +16,11 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from platformdirs import user_data_path
 
 from kameng_tui.domain.book import ChangeSet
@@ -67,8 +67,7 @@ PRUNE_EVERY = 100
 WAL_LIMIT = 4 * 1024 * 1024  # the -wal file is cut back to this after a checkpoint
 
 
-@dataclass(frozen=True, slots=True)
-class Retention:
+class Retention(msgspec.Struct, frozen=True):
     days: int = DEFAULT_DAYS
     max_mb: float = DEFAULT_MAX_MB
 

@@ -12,7 +12,7 @@ import signal
 import sys
 import threading
 import traceback
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -98,6 +98,7 @@ class KamengApp(App[None]):
         # `[keymap]` from the config file: Textual rebinds by id (footer included); help reads it.
         self.set_keymap(dict(keymap or {}))
         self._notices = list(notices)  # said once the app is up (e.g. running without history)
+        self.after_first_frame: Callable[[], None] | None = None  # once, after its paint
         self._signals: list[int] = []
         self._exit_watchdog: threading.Timer | None = None
         self.backend = backend
@@ -170,6 +171,12 @@ class KamengApp(App[None]):
                 self._notices.append(handler.failed)
         for message in self._notices:
             self._warn(message)
+        if self.after_first_frame is not None:
+            self.run_worker(self._first_frame(self.after_first_frame), exit_on_error=False)
+
+    async def _first_frame(self, then: Callable[[], None]) -> None:
+        await textual_fixes.painted(self)
+        then()
 
     def _warn(self, message: str) -> None:
         self.notify(message, severity="warning", timeout=10, markup=False)

@@ -21,12 +21,14 @@ Remove each when Textual fixes it; tests/tui/test_memory.py notices either way.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from functools import lru_cache
 
 from rich.style import Style
 from textual._styles_cache import StylesCache
 from textual.color import Color
+from textual.message_pump import MessagePump
 from textual.screen import Screen
 
 
@@ -58,3 +60,14 @@ def _skip_batched_renders() -> None:
 
     compositor_refresh._kameng_fix = True  # type: ignore[attr-defined]
     Screen._compositor_refresh = compositor_refresh  # type: ignore[method-assign,assignment]
+
+
+async def painted(node: MessagePump) -> None:
+    """Once the screen has been painted. While the app starts up (a batch: nothing is
+    written), Textual runs after-refresh callbacks at once: wait for one after it."""
+    while node.is_attached:
+        done = asyncio.get_running_loop().create_future()
+        node.call_after_refresh(done.set_result, None)
+        await done
+        if not node.app._batch_count:
+            return

@@ -7,12 +7,12 @@ import json
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 import httpx
 import pytest
+from msgspec.structs import replace
 
 from kameng_tui.api.wire import Page, WireError, decode_order, encode_order, encode_page
 from kameng_tui.backends import kameng as kameng_module

@@ -4,12 +4,12 @@ is one clear line, that says whether the trouble may pass by itself, and carries
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import httpx
 import pytest
+from msgspec.structs import replace
 
 from kameng_tui.backends.base import BackendError
 from kameng_tui.backends.http import MAX_RETRY_AFTER, JsonHttp, retry_after_seconds

@@ -10,11 +10,11 @@ import asyncio
 import os
 import time
 from collections.abc import Coroutine, Iterator, Sequence
-from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from typing import ClassVar
 
+from msgspec.structs import replace
 from textual import events, on, work
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
@@ -54,6 +54,7 @@ from kameng_tui.sync import Syncer, combined_state
 from kameng_tui.tui import desktop
 from kameng_tui.tui.alerting import TrackerAlerts
 from kameng_tui.tui.cells import money
+from kameng_tui.tui.textual_fixes import painted
 
 # The dialogs (details, actions, stats, shops, changes) are imported when first opened: the first
 # frame shows none of them.
@@ -371,7 +372,7 @@ class OrdersScreen(Screen[None]):
         syncer = shop.syncer
         try:
             if after_paint and self._next_page(syncer):
-                await self._painted()
+                await painted(self)
             while self.is_attached and (not after_paint or self._next_page(syncer)):
                 after_paint = False
                 if syncer.running:
@@ -409,16 +410,6 @@ class OrdersScreen(Screen[None]):
             self.call_after_refresh(self._poll_the_rest)
         if self._alerts is not None and changes is not None:
             self._alerts.polled(shop, changes, complete=not syncer.more)
-
-    async def _painted(self) -> None:
-        """Once the screen has been painted. While the app starts up (a batch: nothing is
-        written), Textual runs after-refresh callbacks at once: wait for one after it."""
-        while self.is_attached:
-            painted = asyncio.get_running_loop().create_future()
-            self.call_after_refresh(painted.set_result, None)
-            await painted
-            if not self.app._batch_count:
-                return
 
     def _warn_skipped(self, shop: Shop) -> None:
         """Say once which malformed orders a poll left out (a watch list sends them again)."""

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
+import msgspec
 from rich.text import Text
 from textual.timer import Timer
 from textual.widget import Widget
@@ -28,8 +28,7 @@ SHOWN_FOR = 8.0  # seconds the bar stays highlighted after a change
 PRODUCT_CELLS = 24  # a product name in the bar is cut here
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(msgspec.Struct, frozen=True):
     at: datetime
     order_no: str
     product: str
