@@ -33,6 +33,10 @@ if TYPE_CHECKING:
     from kameng_tui.config import Profile
 
 MAX_ORDERS = 100_000
+# The first page: some screens' worth, no more. Each simulated order takes ~10 µs to make, in a
+# thread that holds the GIL against the first frame: a first page of 1,000 of a 100,000-order
+# history cost that frame ~13 ms. Later pages double (DemoPlatform._changes_since).
+FIRST_PAGE = 250
 PAY_WINDOW = 15 * 60.0
 
 # The platform's own words: raw statuses and the article's labels.
@@ -188,7 +192,7 @@ class DemoPlatform:
         orders: int = 300,
         clock: Clock,
         arrival_seconds: float = 12.0,
-        page_size: int = 1_000,
+        page_size: int = FIRST_PAGE,
         max_page: int = 25_000,
     ) -> None:
         if not 1 <= orders <= MAX_ORDERS:

@@ -18,6 +18,7 @@ import pytest
 from kameng_tui.backends.base import BackendError, SyncResult
 from kameng_tui.backends.demo import (
     CATALOGUE,
+    FIRST_PAGE,
     LABELS,
     MAX_ORDERS,
     PAY_WINDOW,
@@ -433,6 +434,17 @@ def test_a_settled_orders_timeline_survives_later_reads() -> None:
 
 
 # -- paging and cursors --------------------------------------------------------------------
+
+
+def test_the_first_page_is_small_and_pages_then_double() -> None:
+    platform = DemoPlatform(orders=100_000, clock=ManualClock(FIXED_EPOCH))
+    sizes = []
+    cursor = None
+    for _ in range(4):
+        page = platform.changes_since(cursor)
+        sizes.append(len(page.orders))
+        cursor = page.cursor
+    assert sizes == [FIRST_PAGE, FIRST_PAGE, 2 * FIRST_PAGE, 4 * FIRST_PAGE]
 
 
 def test_first_sync_is_paged_without_gaps_or_repeats_then_incremental() -> None:

@@ -213,7 +213,9 @@ class Platforms:
 
 @contextlib.contextmanager
 def running_platforms() -> Iterator[Platforms]:
-    platform = DemoPlatform(orders=300, clock=ManualClock(FIXED_EPOCH))
+    platform = DemoPlatform(
+        orders=300, clock=ManualClock(FIXED_EPOCH), page_size=1_000
+    )  # one page, as served
     options = ServerOptions(token=TOKEN, slow_seconds=SLOW, retry_after=RETRY_AFTER)
     app = create_app(platform, options)
     assert isinstance(app, Faults)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from textual.app import App
 from textual.screen import Screen
+from textual.widgets import Input
 
 from kameng_tui.backends.base import Backend, SyncResult
 from kameng_tui.backends.demo import DemoBackend, DemoPlatform
@@ -36,7 +37,7 @@ async def test_the_first_layout_holds_the_first_page_and_the_next_waits_for_its_
     clock: ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     events: list[str] = []
-    platform = DemoPlatform(seed=7, orders=3000, clock=clock)  # pages of 1,000, then 2,000
+    platform = DemoPlatform(seed=7, orders=3000, clock=clock)  # pages of 250, 250, 500, ...
     app = KamengApp(Recording(platform, events), lang=Lang.EN, clock=clock)
     layout = OrdersScreen._refresh_layout
     display = App._display
@@ -60,9 +61,9 @@ async def test_the_first_layout_holds_the_first_page_and_the_next_waits_for_its_
         assert len(screen.book) == 3000
     assert events[0] == "fetch None"
     layouts = [e for e in events if e.startswith("layout")]
-    assert layouts[0] == "layout 1000"  # laid out first with the first page, never empty
+    assert layouts[0] == "layout 250"  # laid out first with the first page, never empty
     paints = [e for e in events if e.startswith("paint")]
-    assert paints[0] == "paint 1000 batched=False"  # the first render is the one shown
+    assert paints[0] == "paint 250 batched=False"  # the first render is the one shown
     assert not [p for p in paints if "batched=True" in p]
     second = next(e for e in events if e.startswith("fetch") and e != "fetch None")
     assert events.index(paints[0]) < events.index(second)
@@ -104,3 +105,25 @@ async def test_a_slow_first_page_still_shows_the_screen_with_the_last_known_orde
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert screen.syncer.last_success is not None
+
+
+async def test_the_search_box_is_mounted_when_first_asked_for(clock: ManualClock) -> None:
+    app = KamengApp(DemoBackend(DemoPlatform(seed=7, orders=300, clock=clock)), clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(app, pilot)
+        assert not screen.query(Input)  # not on the first screen: styled and laid out on `/`
+        await pilot.press("slash")
+        await pilot.pause()
+        pane = screen.order_list.parent
+        assert pane is not None and list(pane.children)[:3] == [
+            screen.search,
+            screen.search_error,
+            screen.order_list,
+        ]
+        assert screen.search.has_focus
+        await pilot.press("K", "M")
+        await pilot.pause()
+        assert screen.view.filter.search == "KM"
+        await pilot.press("escape", "escape", "slash")  # hidden, then shown again: mounted once
+        await pilot.pause()
+        assert screen.search.has_focus and len(screen.query(Input)) == 1
