@@ -8,17 +8,17 @@ from typing import ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from kameng_tui.domain.text import clean
 from kameng_tui.i18n import Messages
+from kameng_tui.tui.screens.dialog import Dialog
 from kameng_tui.tui.screens.profiles import literal
 from kameng_tui.tui.widgets.changes import Change
 
 
-class ChangeLogScreen(ModalScreen[str | None]):
+class ChangeLogScreen(Dialog[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,l", "close", "Close", id="changes.close"),
     ]

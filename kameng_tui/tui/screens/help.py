@@ -9,11 +9,11 @@ from rich.table import Table
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Static
 
 from kameng_tui.i18n import Messages
+from kameng_tui.tui.screens.dialog import Dialog
 from kameng_tui.tui.screens.profiles import literal
 from kameng_tui.tui.widgets.footer import binding_text
 
@@ -24,7 +24,7 @@ HIDDEN_KEYS: list[BindingType] = [
 ]
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,question_mark,q", "dismiss", "Close", id="help.close"),
     ]

@@ -14,13 +14,13 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from kameng_tui.domain.text import clean
 from kameng_tui.i18n import Messages
+from kameng_tui.tui.screens.dialog import Dialog
 from kameng_tui.tui.widgets.inputs import CleanInput
 
 
@@ -30,7 +30,7 @@ def literal(text: str) -> Content:
     return Content(clean(text))
 
 
-class ProfilesScreen(ModalScreen[str | None]):
+class ProfilesScreen(Dialog[str | None]):
     """The profiles of the configuration; Enter switches, Esc keeps the current one."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -68,7 +68,7 @@ class ProfilesScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class PromptScreen(ModalScreen[str | None]):
+class PromptScreen(Dialog[str | None]):
     """One line of input; Enter gives it, Esc gives None.
 
     `value` prefills it; `check` returns why a value cannot be used (shown under the input,
@@ -136,7 +136,7 @@ class PromptScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(Dialog[bool]):
     """Yes or no, for anything that moves money or delivery."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -160,7 +160,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(yes)
 
 
-class ChoiceScreen(ModalScreen[str | None]):
+class ChoiceScreen(Dialog[str | None]):
     """Pick one of a few (id, label, help) choices; `hotkeys` (id -> one letter) picks one with a
     single key, shown before its label."""
 

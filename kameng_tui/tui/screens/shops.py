@@ -11,7 +11,6 @@ from rich.table import Table
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -19,10 +18,11 @@ from kameng_tui.domain.book import OrderBook
 from kameng_tui.domain.text import clean
 from kameng_tui.i18n import Messages
 from kameng_tui.shops import Shop
+from kameng_tui.tui.screens.dialog import Dialog
 from kameng_tui.tui.screens.profiles import literal
 
 
-class ShopsScreen(ModalScreen[None]):
+class ShopsScreen(Dialog[None]):
     COMPONENT_CLASSES: ClassVar[set[str]] = {"shops--ok", "shops--error", "shops--muted"}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,o,q", "dismiss", "Close", id="shops.close"),

@@ -12,13 +12,13 @@ from rich.table import Table
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Static
 
 from kameng_tui.domain.stats import PERCENTILES, Stats
 from kameng_tui.domain.status import OrderStatus
 from kameng_tui.i18n import Messages
+from kameng_tui.tui.screens.dialog import Dialog
 from kameng_tui.tui.screens.profiles import literal
 
 BAR_WIDTH = 24
@@ -41,7 +41,7 @@ def sparkline(values: list[int]) -> str:
     return "".join(SPARK[min(7, round(v / largest * 7))] for v in values)
 
 
-class StatsScreen(ModalScreen[None]):
+class StatsScreen(Dialog[None]):
     COMPONENT_CLASSES: ClassVar[set[str]] = {"stats--bar", "stats--bad", "stats--heading"}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,t,q", "dismiss", "Close", id="stats.close"),
