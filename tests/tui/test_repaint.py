@@ -81,8 +81,7 @@ async def test_a_refresh_repaints_the_changed_rows_in_place_and_nothing_else(
         repaints = {
             "list": Repaints(order_list),
             "header": Repaints(screen.header),
-            "detail title": Repaints(screen.detail._title),
-            "detail body": Repaints(screen.detail._body),
+            "details": Repaints(screen.detail),
             "statuses": Repaints(screen.sidebar.status_list),
             "types": Repaints(screen.sidebar.type_list),
             "change bar": Repaints(screen.change_bar),
@@ -106,7 +105,7 @@ async def test_a_refresh_repaints_the_changed_rows_in_place_and_nothing_else(
         assert 2 <= len(status_lines) <= 5
         assert repaints["types"].calls == []  # no type count changed
         assert len(repaints["change bar"].calls) == 1
-        for quiet in ("header", "detail title", "detail body", "list scroll bar"):
+        for quiet in ("header", "details", "list scroll bar"):
             assert repaints[quiet].calls == [], quiet
 
 
@@ -179,7 +178,7 @@ async def test_a_layout_elsewhere_leaves_the_list_scroll_bar_alone(clock: Manual
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settled(app, pilot)
         scroll_bar = Repaints(screen.order_list.vertical_scrollbar)
-        screen.detail._body.refresh(layout=True)  # as when the details grow by a line
+        screen.detail.refresh(layout=True)  # as when the details grow by a line
         await pilot.pause()
         assert scroll_bar.calls == []
         # Rows coming or going still move it.

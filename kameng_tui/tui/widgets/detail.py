@@ -10,9 +10,11 @@ from rich.console import Group, RenderableType
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
-from textual.containers import VerticalScroll
+from textual import events
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 from textual.timer import Timer
-from textual.widgets import Static
 
 from kameng_tui.domain.attention import DEFAULT_POLICY, attention_reasons
 from kameng_tui.domain.order import Order, TimelineEvent
@@ -27,8 +29,13 @@ MASK = "••••-••••-••••-••••"
 CODES_SHOWN_FOR = 30.0  # seconds before revealed card codes mask themselves again
 
 
-class DetailPane(VerticalScroll, can_focus=True):
-    """Scrollable details of one order. Every platform value goes on screen as plain `Text`."""
+class DetailPane(ScrollView, can_focus=True):
+    """Scrollable details of one order. Every platform value goes on screen as plain `Text`.
+
+    Drawn line by line: the title line (status, number, age), then the body `build` makes,
+    rendered once per order and width. Two Statics in a scrolling container cost the first
+    frame their styles and layouts, and rendered the body two or three times (its height for
+    the layout, then its paint)."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "detail--heading",
@@ -52,16 +59,15 @@ class DetailPane(VerticalScroll, can_focus=True):
         # What a tick may change, as last shown: the title's age, and the attention reasons.
         self._age = ""
         self._reasons: tuple[object, ...] = ()
-        # The title line has its own widget, so the age ticking repaints one line, not the pane.
-        self._title = Static(id="detail-title")
-        self._body = Static(id="detail-body")
-
-    def compose(self):  # type: ignore[no-untyped-def]
-        yield self._title
-        yield self._body
+        self._lines: list[Strip] = []  # the title line, then the body's, as drawn
+        self._width = 0  # what they were drawn for
 
     def on_mount(self) -> None:
         self._repaint()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.scrollable_content_region.width != self._width:
+            self._repaint()
 
     def show(self, order: Order | None) -> None:
         """Show `order` (or the empty hint); keeps the scroll position when it is the same order."""
@@ -97,8 +103,9 @@ class DetailPane(VerticalScroll, can_focus=True):
             return
         if tuple(attention_reasons(order, self._now(), self.policy)) != self._reasons:
             self._repaint()
-        elif self._age_text(order.updated_at) != self._age:
-            self._title.update(self._title_text(order), layout=False)  # one line, same size
+        elif self._age_text(order.updated_at) != self._age and self._lines:
+            self._lines[0] = self._draw(self._title_text(order), self._width)[0]
+            self.refresh_line(0)  # the age: one line
 
     def set_messages(self, messages: Messages) -> None:
         self.t = messages
@@ -109,24 +116,58 @@ class DetailPane(VerticalScroll, can_focus=True):
         if self.is_mounted:
             self._repaint()
 
+    def title_text(self) -> str:
+        """The title line as shown."""
+        return self._lines[0].text if self._lines else ""
+
+    def body_text(self) -> str:
+        """The body as shown, a line each."""
+        return "\n".join(line.text.rstrip() for line in self._lines[1:])
+
+    def render_line(self, y: int) -> Strip:
+        index = y + self.scroll_offset.y
+        width = self.scrollable_content_region.width
+        if index < len(self._lines):
+            return self._lines[index].crop(self.scroll_offset.x, self.scroll_offset.x + width)
+        return Strip.blank(width, self.rich_style)
+
     def _repaint(self) -> None:
+        """Draw the lines again; repaint those that changed (all when their number did)."""
         if not self.is_mounted:
             return
-        if self.order is None:
-            self._title.update("", layout=False)  # one line high whatever it says (app.tcss)
-            self._set_body(Text(self.t("detail.none"), style=self._style("detail--muted")))
+        region = self.content_region
+        if not region.width:
             return
-        self._title.update(self._title_text(self.order), layout=False)
-        self._set_body(self.build(self.order))
+        order = self.order
+        title: RenderableType = "" if order is None else self._title_text(order)
+        body: RenderableType = (
+            Text(self.t("detail.none"), style=self._style("detail--muted"))
+            if order is None
+            else self.build(order)
+        )
+        width = region.width
+        lines = self._draw(title, width)[:1] + self._draw(body, width)
+        if len(lines) > region.height:  # a scroll bar takes its columns: fit the rest
+            width = max(width - self.styles.scrollbar_size_vertical, 1)
+            lines = self._draw(title, width)[:1] + self._draw(body, width)
+        old, self._lines, self._width = self._lines, lines, width
+        if len(old) != len(lines) or width != self.virtual_size.width:
+            self.virtual_size = Size(width, len(lines))
+            self.refresh()
+            return
+        for y, (before, after) in enumerate(zip(old, lines, strict=True)):
+            if before != after:
+                self.refresh_line(y)
 
-    def _set_body(self, content: RenderableType) -> None:
-        """Lay the pane out again only when the body's height changes: after a layout
-        Textual paints the whole pane a second time, and scroll bars with it."""
-        body = self._body
-        height = body.size.height
-        body.update(content, layout=False)
-        if not height or body.get_content_height(body.size, self.size, body.size.width) != height:
-            body.refresh(layout=True)
+    def _draw(self, renderable: RenderableType, width: int) -> list[Strip]:
+        console = self.app.console
+        options = self.app.console_options.update(width=width, height=None, highlight=False)
+        base = self.rich_style
+        pad = Style(bgcolor=base.bgcolor)  # as Textual pads a line: the background alone
+        return [
+            Strip(line).adjust_cell_length(width, pad)
+            for line in console.render_lines(renderable, options, style=base, pad=False)
+        ]
 
     def _style(self, name: str) -> Style:
         """A component's look, its colours worked out against this pane's background.
