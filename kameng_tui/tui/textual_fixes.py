@@ -7,9 +7,8 @@ screens), so `make soak` finds what long runs keep:
 - `StylesCache.get_inner_outer` is an `lru_cache` on an instance method: its 1,024 keys hold
   the caches of widgets long gone, with every line they rendered (Textual issue #6665). The
   function never reads its instance, so one cache of the two colours does the same work.
-- Footer: see `kameng_tui.tui.widgets.footer` (Textual issue #6666).
 
-Remove each when Textual fixes it; tests/tui/test_memory.py notices either way.
+Remove it when Textual fixes it; tests/tui/test_memory.py notices either way.
 
 - While the app starts (a batch: `App._batch_count`), a screen pushed in `on_mount` is laid out
   and its compositor rendered, then `App._display` drops the update, and the compositor counts

@@ -8,7 +8,6 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from textual.widgets import Footer
 
 from kameng_tui.backends.demo import DemoBackend, DemoPlatform
 from kameng_tui.cli import main
@@ -18,6 +17,7 @@ from kameng_tui.tui.app import KamengApp
 from kameng_tui.tui.keymap import binding_ids, keymap_problems
 from kameng_tui.tui.screens.help import HelpScreen
 from kameng_tui.tui.screens.orders import OrdersScreen
+from kameng_tui.tui.widgets.footer import KeyFooter
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 KEYMAP = {"orders.refresh": "f5", "orders.search": "slash,ctrl+s"}
@@ -61,10 +61,10 @@ async def test_help_and_footer_show_the_users_keys(clock: ManualClock) -> None:
     async with app.run_test(size=(160, 40)) as pilot:
         await settled(app)
         await pilot.pause()
-        footer = app.screen.query_one(Footer)
+        footer = app.screen.query_one(KeyFooter)
         active = app.screen.active_bindings
         assert active["f5"].binding.action == "refresh" and "r" not in active
-        labels = " ".join(str(key.render()) for key in footer.children)
+        labels = footer.render_line(0).text
         assert "f5 Refresh" in labels and "r Refresh" not in labels
         assert "/ Search" in labels  # one key an action: the first of the user's
         await pilot.press("question_mark")
