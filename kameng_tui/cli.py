@@ -10,7 +10,6 @@ import contextlib
 import errno
 import gc
 import logging
-import logging.handlers
 import os
 import sys
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
@@ -22,7 +21,7 @@ from kameng_tui import __version__
 from kameng_tui.config import Config, ConfigError, Profile, config_path, load
 from kameng_tui.domain.text import clean
 from kameng_tui.i18n import Lang, detect_lang
-from kameng_tui.store.files import is_disk_full, private_dir, private_opener, replace_file
+from kameng_tui.store.files import private_dir, replace_file
 
 if TYPE_CHECKING:
     import socket
@@ -30,6 +29,7 @@ if TYPE_CHECKING:
     from kameng_tui.backends.base import Backend, BackendError
     from kameng_tui.domain.clock import Clock
     from kameng_tui.domain.order import Order, TimelineEvent
+    from kameng_tui.logfile import LogHandler
     from kameng_tui.store.history import HistoryStore
     from kameng_tui.tui.app import KamengApp
 
@@ -584,46 +584,17 @@ def default_log_path() -> Path:
     return user_log_path("kameng-tui") / "kameng-tui.log"
 
 
-LOG_MAX_BYTES = 5 * 1024 * 1024  # then the log rotates: kameng-tui.log.1 … .3
-LOG_BACKUPS = 3
-
-
 class LogError(Exception):
     """The log cannot be written (one line)."""
-
-
-class LogHandler(logging.handlers.RotatingFileHandler):
-    """The log file, rotated by size, created 0600. A write that fails (a full disk) never
-    prints a traceback (the terminal is the tracker's, and a record may carry order data):
-    `failed` is set and the first failure goes to `on_failure`, once."""
-
-    def __init__(self, path: Path) -> None:
-        super().__init__(
-            path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8", delay=False
-        )
-        self.failed: str | None = None
-        self.on_failure: Callable[[str], None] | None = None
-
-    def _open(self) -> Any:
-        return open(
-            self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors,
-            opener=private_opener,
-        )  # fmt: skip
-
-    def handleError(self, record: logging.LogRecord) -> None:
-        if self.failed is not None:
-            return
-        error = sys.exc_info()[1]
-        full = isinstance(error, OSError) and is_disk_full(error)
-        self.failed = f"log not written: {'the disk is full' if full else error}"
-        if self.on_failure is not None:
-            with contextlib.suppress(Exception):
-                self.on_failure(self.failed)
 
 
 def log_handler() -> LogHandler | None:
     """The log in use, if any (the app says once when it cannot be written)."""
     handlers = logging.getLogger("kameng_tui").handlers
+    if not handlers:
+        return None  # no log: logging.handlers is not even imported
+    from kameng_tui.logfile import LogHandler
+
     return next((h for h in handlers if isinstance(h, LogHandler)), None)
 
 
@@ -636,6 +607,8 @@ def _start_log(path: str | None, debug: bool) -> None:
     if not target.is_absolute() and path is None:
         raise LogError("no home directory for the log (is HOME set?): use --log FILE")
     try:
+        from kameng_tui.logfile import LogHandler  # with --log or --debug only
+
         private_dir(target.parent)
         handler = LogHandler(target)
     except OSError as exc:

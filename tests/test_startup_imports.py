@@ -27,6 +27,8 @@ NEVER = (
     "kameng_tui.serve",
     "kameng_tui.alerts",
     "kameng_tui.output",
+    "kameng_tui.logfile",  # with --log or --debug only
+    "logging.handlers",
 )
 # Not before the first frame: tomllib (no configuration file here), the order codec, which
 # reads the history's orders in its worker thread (a first start has none), and the dialogs

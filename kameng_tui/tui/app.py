@@ -45,7 +45,7 @@ from kameng_tui.tui.widgets.order_list import OrderList
 from kameng_tui.tui.widgets.sidebar import FilterList
 
 if TYPE_CHECKING:
-    from kameng_tui.cli import LogHandler
+    from kameng_tui.logfile import LogHandler
 
 textual_fixes.apply()
 

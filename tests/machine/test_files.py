@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kameng_tui import cli
+from kameng_tui import cli, logfile
 from kameng_tui.config import ConfigError, load
 from kameng_tui.domain.clock import FIXED_EPOCH, ManualClock
 from kameng_tui.profiles import Profiles
@@ -131,7 +131,7 @@ def test_the_log_rotates_and_is_private(tmp_path: Path) -> None:
         assert names == ["kameng.log", "kameng.log.1", "kameng.log.2", "kameng.log.3"]
         assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in log.parent.iterdir())
         assert stat.S_IMODE(log.parent.stat().st_mode) == 0o700
-        assert cli.LOG_MAX_BYTES == 5 * 1024 * 1024 and cli.LOG_BACKUPS == 3
+        assert logfile.LOG_MAX_BYTES == 5 * 1024 * 1024 and logfile.LOG_BACKUPS == 3
     finally:
         for old in list(ours.handlers):
             ours.removeHandler(old)
