@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from textual.dom import DOMNode
-from textual.widgets import OptionList
 
 from kameng_tui.tui.widgets.footer import KeyFooter
+from kameng_tui.tui.widgets.sidebar import FilterList
 from tests.helpers import AppFactory
 
 
@@ -33,5 +33,5 @@ async def test_start_up_restyles_no_widget_it_has_styled(make_app: AppFactory) -
         footer = screen.query_one(KeyFooter)
         assert footer not in restyled and not footer.children
         # The list takes the focus first; the sidebar's lists never had it.
-        assert not [n for n in restyled if isinstance(n, OptionList)]
+        assert not [n for n in restyled if isinstance(n, FilterList)]
         assert screen.focused is screen.order_list

@@ -8,17 +8,21 @@ Moving the highlight applies the filter at once, so the highlight is always the 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, ClassVar, Self
+from typing import ClassVar
 
+import msgspec
 from rich.cells import cell_len
+from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.geometry import Region, Size
 from textual.message import Message
-from textual.visual import VisualType
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Label, OptionList
-from textual.widgets.option_list import Option
 
 from kameng_tui.domain.status import OrderStatus, ProductType
 from kameng_tui.domain.text import clean
@@ -37,55 +41,229 @@ OCCASIONAL = OrderStatus.UNREADABLE.value
 _HEALTH = {"ok": ("✓", "green"), "stale": ("…", "yellow"), "error": ("✗", "red")}
 
 
-class FilterList(OptionList):
-    """An option list whose highlight is the current choice.
+class Entry(msgspec.Struct):
+    """One entry of a FilterList: what choosing it filters by (`id`), and what it shows."""
+
+    id: str
+    prompt: Text
+
+
+class _Moves(ScrollView):
+    # The moves every list has, listed in the help under the keys of the ones that have ids.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "cursor_down", "Down", show=False),
+        Binding("up", "cursor_up", "Up", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("end", "last", "Last", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+    ]
+
+
+class FilterList(_Moves, can_focus=True):
+    """A titled list of filter entries whose highlight is the current choice.
 
     It calls `changed` right when the highlight moves: a message would go through two more
-    queues, and a frame or two, before the list got filtered."""
+    queues, and a frame or two, before the list got filtered.
 
+    Drawn line by line (the Line API): the title, then an entry a line. An OptionList and a
+    Label per section cost the first frame their styles, component classes and layouts, and a
+    new count redrew the whole list; here a count that changes repaints its own line."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "filter-list--title",
+        "filter-list--highlighted",
+        "filter-list--hover",
+    }
     # As in the order list (and vim): j and k move too.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False, id="sidebar.sidebar_down"),
         Binding("k", "cursor_up", "Up", show=False, id="sidebar.sidebar_up"),
     ]
 
+    highlighted: reactive[int | None] = reactive(None, always_update=False, repaint=False)
     changed: Callable[[], None] | None = None
 
-    def watch_highlighted(self, highlighted: int | None) -> None:
-        super().watch_highlighted(highlighted)
-        if self.changed is not None and highlighted is not None:
-            self.changed()
+    def __init__(self, title: str, *entries: Entry, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._title = title
+        self._entries = list(entries)
+        self._hover: int | None = None  # the entry under the mouse pointer
+        self._styles: dict[str, Style] = {}  # as drawn, until the next style update
 
-    def replace_option_prompt(self, option_id: str, prompt: VisualType) -> Self:
-        """Replace an option's prompt, repainting only its own lines.
+    # -- entries (as much of OptionList's interface as the sidebar and its tests use) ---------
 
-        OptionList (textual 8.2.8) drops every option's render and repaints the whole list
-        for one new prompt: a poll that changes two counts wrote every line of the sidebar
-        (~1 KB over SSH). A prompt as tall as the old one moves no other option, so only its
-        renders and its lines are stale; a taller or shorter one takes the full path."""
+    @property
+    def options(self) -> list[Entry]:
+        return list(self._entries)
+
+    @property
+    def option_count(self) -> int:
+        return len(self._entries)
+
+    @property
+    def highlighted_option(self) -> Entry | None:
+        index = self.highlighted
+        return self._entries[index] if index is not None and index < len(self._entries) else None
+
+    def get_option_index(self, option_id: str) -> int:
+        for index, entry in enumerate(self._entries):
+            if entry.id == option_id:
+                return index
+        raise KeyError(option_id)
+
+    def get_option(self, option_id: str) -> Entry:
+        return self._entries[self.get_option_index(option_id)]
+
+    def get_option_at_index(self, index: int) -> Entry:
+        return self._entries[index]
+
+    def add_option(self, entry: Entry) -> None:
+        self._entries.append(entry)
+        self._resized()
+
+    def remove_option(self, option_id: str) -> None:
         index = self.get_option_index(option_id)
-        option = self.get_option_at_index(index)
-        lines = self._line_cache
-        padding = self.get_component_styles("option-list--option").padding
-        width = self.scrollable_content_region.width - self._get_left_gutter_width()
-        if (
-            width <= padding.width  # hidden (b): nothing to measure, nor to repaint
-            or index not in lines.index_to_line
-            or option._divider
-        ):
-            return super().replace_option_prompt(option_id, prompt)
-        height = lines.heights[index]
-        option._set_prompt(prompt)
-        styles: Any = self.styles  # as OptionList._update_lines passes them (typed: RulesMap)
-        if self._get_visual(option).get_height(styles, width - padding.width) != height:
-            self._clear_caches()  # what OptionList does: every line below moves
-            return self
-        cache = self._option_render_cache
-        keys = cache.keys()  # LRUCache has no __iter__
-        for key in [key for key in keys if key[0] is option]:
-            cache.discard(key)
-        self.refresh_lines(lines.index_to_line[index], height)
-        return self
+        del self._entries[index]
+        if self.highlighted is not None and self.highlighted >= len(self._entries):
+            self.highlighted = len(self._entries) - 1 if self._entries else None
+        self._resized()
+
+    def replace_option_prompt(self, option_id: str, prompt: Text) -> None:
+        """A new prompt: its own line repaints, nothing else."""
+        index = self.get_option_index(option_id)
+        self._entries[index].prompt = prompt
+        self.refresh_line(index + 1)
+
+    def set_title(self, title: str) -> None:
+        self._title = title
+        self.refresh(Region(0, 0, self.size.width, 1))  # it stays on top when scrolled
+
+    # -- the highlight ---------------------------------------------------------------------
+
+    def validate_highlighted(self, highlighted: int | None) -> int | None:
+        if highlighted is None or not self._entries:
+            return None
+        return max(0, min(highlighted, len(self._entries) - 1))
+
+    def watch_highlighted(self, old: int | None, new: int | None) -> None:
+        for index in (old, new):
+            if index is not None:
+                self.refresh_line(index + 1)
+        if new is not None:
+            self._scroll_to_entry(new)
+            if self.changed is not None:
+                self.changed()
+
+    def action_cursor_down(self) -> None:
+        self._move(1)
+
+    def action_cursor_up(self) -> None:
+        self._move(-1)
+
+    def action_first(self) -> None:
+        self.highlighted = 0
+
+    def action_last(self) -> None:
+        self.highlighted = len(self._entries) - 1
+
+    def action_page_down(self) -> None:
+        self._move(max(self._page, 1))
+
+    def action_page_up(self) -> None:
+        self._move(-max(self._page, 1))
+
+    def _move(self, by: int) -> None:
+        self.highlighted = 0 if self.highlighted is None else self.highlighted + by
+
+    @property
+    def _page(self) -> int:
+        return self.scrollable_content_region.height - 1  # under the title
+
+    def _scroll_to_entry(self, index: int) -> None:
+        top = int(self.scroll_offset.y)
+        if index < top:
+            self.scroll_to(y=index, animate=False, immediate=True)
+        elif index >= top + self._page > top:
+            self.scroll_to(y=index - self._page + 1, animate=False, immediate=True)
+
+    # -- mouse -------------------------------------------------------------------------------
+
+    def on_click(self, event: events.Click) -> None:
+        index = event.style.meta.get("entry")
+        if isinstance(index, int):
+            self.highlighted = index
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        index = event.style.meta.get("entry")
+        self._set_hover(index if isinstance(index, int) else None)
+
+    def on_leave(self, event: events.Leave) -> None:
+        self._set_hover(None)
+
+    def _set_hover(self, index: int | None) -> None:
+        if index != self._hover:
+            for line in (self._hover, index):
+                if line is not None:
+                    self.refresh_line(line + 1)
+            self._hover = index
+
+    # -- drawing -----------------------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
+
+    def on_focus(self) -> None:
+        self.refresh()  # the highlight's focused colours
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def on_mount(self) -> None:
+        self._resized()
+
+    def _resized(self) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self._entries) + 1)
+        self.refresh()
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._entries) + 1
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self._style("")
+        if y == 0:
+            return self._strip(Text(f" {self._title}"), width, self._style("filter-list--title"))
+        index = y - 1 + int(self.scroll_offset.y)
+        if index >= len(self._entries):
+            return Strip.blank(width, base)
+        style = base
+        if index == self.highlighted:
+            style = base + self._style("filter-list--highlighted")
+        elif index == self._hover:
+            style = base + self._style("filter-list--hover")
+        return self._strip(self._entries[index].prompt, width, style, {"entry": index})
+
+    def _strip(
+        self, text: Text, width: int, style: Style, meta: dict[str, object] | None = None
+    ) -> Strip:
+        # Under the text's own spans (a bold count); Text.render leaves its base style out.
+        segments = text.render(self.app.console, end="")
+        strip = Strip(segments).apply_style(style)
+        if meta is not None:
+            style = style + Style.from_meta(meta)
+            strip = strip.apply_style(Style.from_meta(meta))
+        return strip.crop(0, width).adjust_cell_length(width, style)
+
+    def _style(self, name: str) -> Style:
+        """The list's own style (""), or a component's worked out against its background."""
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = (
+                self.get_component_rich_style(name) if name else self.rich_style
+            )
+        return style
 
 
 class Sidebar(Vertical):
@@ -124,26 +302,25 @@ class Sidebar(Vertical):
         assert self._status_ids[-1] == OCCASIONAL
         self._occasional_shown = False
         self.status_list = FilterList(
-            *self._entry_options("status", self._status_ids[:-1]), id="status-filter"
+            self.t("sidebar.statuses"),
+            *self._entry_options("status", self._status_ids[:-1]),
+            id="status-filter",
         )
-        self.type_list = FilterList(*self._entry_options("type", self._type_ids), id="type-filter")
+        self.type_list = FilterList(
+            self.t("sidebar.types"), *self._entry_options("type", self._type_ids), id="type-filter"
+        )
         self.status_list.changed = self.type_list.changed = self._changed
-        self._status_title = Label(self.t("sidebar.statuses"), classes="sidebar-title")
-        self._type_title = Label(self.t("sidebar.types"), classes="sidebar-title")
-        self._shop_title = Label(self.t("sidebar.shops"), classes="sidebar-title")
         self.shop_list = FilterList(
-            *(Option(self._shop_prompt(s), id=f"shop:{s}") for s in [ALL, *self._shops]),
+            self.t("sidebar.shops"),
+            *(Entry(f"shop:{s}", self._shop_prompt(s)) for s in [ALL, *self._shops]),
             id="shop-filter",
         )
         self.shop_list.changed = self._changed
 
     def compose(self) -> Iterator[Widget]:
         if self._shops:
-            yield self._shop_title
             yield self.shop_list
-        yield self._status_title
         yield self.status_list
-        yield self._type_title
         yield self.type_list
 
     def on_mount(self) -> None:
@@ -226,9 +403,9 @@ class Sidebar(Vertical):
 
     def set_messages(self, messages: Messages) -> None:
         self.t = messages
-        self._status_title.update(messages("sidebar.statuses"))
-        self._type_title.update(messages("sidebar.types"))
-        self._shop_title.update(messages("sidebar.shops"))
+        self.status_list.set_title(messages("sidebar.statuses"))
+        self.type_list.set_title(messages("sidebar.types"))
+        self.shop_list.set_title(messages("sidebar.shops"))
         self._relabel()
         if self._shops:
             self.shop_list.replace_option_prompt(f"shop:{ALL}", self._shop_prompt(ALL))
@@ -246,19 +423,11 @@ class Sidebar(Vertical):
             self.post_message(message)
         self._fit_occasional()  # moved off an entry kept only because it was chosen
 
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        event.stop()  # handled through `_changed`
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-
     # -- internals -----------------------------------------------------------------------------
 
-    def _highlighted_id(self, option_list: OptionList) -> str | None:
+    def _highlighted_id(self, option_list: FilterList) -> str | None:
         option = option_list.highlighted_option
-        if option is None or option.id is None:
-            return None
-        return option.id.split(":", 1)[1]
+        return None if option is None else option.id.split(":", 1)[1]
 
     def _entry_name(self, kind: str, entry: str) -> str:
         if entry == ALL:
@@ -294,8 +463,8 @@ class Sidebar(Vertical):
             text.append(mark, style=style)
         return text
 
-    def _entry_options(self, kind: str, entries: list[str]) -> list[Option]:
-        return [Option(self._entry_prompt(kind, e), id=f"{kind}:{e}") for e in entries]
+    def _entry_options(self, kind: str, entries: list[str]) -> list[Entry]:
+        return [Entry(f"{kind}:{e}", self._entry_prompt(kind, e)) for e in entries]
 
     def _fit_occasional(self) -> None:
         count = self._counts.get(f"status:{OCCASIONAL}", 0)
@@ -308,7 +477,7 @@ class Sidebar(Vertical):
         self._occasional_shown = show
         key = f"status:{OCCASIONAL}"
         if show:
-            self.status_list.add_option(Option(self._entry_prompt("status", OCCASIONAL), id=key))
+            self.status_list.add_option(Entry(key, self._entry_prompt("status", OCCASIONAL)))
         else:
             self.status_list.remove_option(key)
 
