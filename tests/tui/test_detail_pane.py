@@ -11,6 +11,7 @@ from rich.console import Console
 from kameng_tui.tui.widgets.detail import DetailPane
 from tests.helpers import AppFactory
 from tests.tui.test_app import settle
+from tests.tui.test_quiet import Repaints
 
 
 def plain(renderable: object, width: int) -> list[str]:
@@ -53,17 +54,10 @@ async def test_the_same_order_again_repaints_nothing_and_another_repaints_the_pa
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(app, pilot)
         pane = screen.detail
-        calls: list[tuple[object, ...]] = []
-        original = pane.refresh
-
-        def spy(*regions: object, **kwargs: object) -> object:
-            calls.append(regions)
-            return original(*regions, **kwargs)  # type: ignore[arg-type]
-
-        pane.refresh = spy  # type: ignore[method-assign,assignment]
+        repaints = Repaints(pane)
         pane.show(pane.order)
-        assert calls == []
+        assert repaints.calls == []
         await pilot.press("j")
         await pilot.pause()
-        assert calls and pane.order is not None
+        assert repaints.calls and pane.order is not None
         assert pane.order.order_no in pane.title_text()

@@ -3,8 +3,6 @@ command palette's on the right; a click presses a key, the pointer highlights it
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from rich.cells import cell_len
 from rich.style import Style
@@ -15,6 +13,7 @@ from kameng_tui.tui.screens.orders import OrdersScreen
 from kameng_tui.tui.widgets.footer import Key, KeyFooter, Keys, Placed, place, row_text
 from tests.helpers import AppFactory
 from tests.tui.test_app import screen_text, settle
+from tests.tui.test_quiet import Repaints
 
 KEYS = " / Search  s Sort  r Refresh  p Pause  b Sidebar  A Actions  q Quit  ? Help "
 PALETTE = "▏^p Commands "
@@ -141,9 +140,7 @@ async def test_a_click_on_a_disabled_key_only_rings_the_bell(
         assert bells == 1 and screen.sidebar.display
 
 
-async def test_the_key_under_the_pointer_is_highlighted(
-    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_the_key_under_the_pointer_is_highlighted(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         _, footer = await started(app, pilot)
@@ -154,17 +151,9 @@ async def test_the_key_under_the_pointer_is_highlighted(
         assert {hovered[x].bgcolor for x in range(b.x, b.x + b.width)} != {plain[b.x].bgcolor}
         assert len({hovered[x].bgcolor for x in range(b.x, b.x + b.width)}) == 1
         assert hovered[s.x : s.x + s.width] == plain[s.x : s.x + s.width]
-        refreshes = 0
-        refresh = footer.refresh
-
-        def counting(*args: Any, **kwargs: Any) -> Any:
-            nonlocal refreshes
-            refreshes += 1
-            return refresh(*args, **kwargs)
-
-        monkeypatch.setattr(footer, "refresh", counting)
+        repaints = Repaints(footer)
         await pilot.hover(KeyFooter, offset=(b.x + 5, 0))  # the same key: nothing to redraw
-        assert refreshes == 0
+        assert repaints.calls == []
         await pilot.hover(KeyFooter, offset=(s.x, 0))
         moved = footer_styles(app)
         assert moved[b.x : b.x + b.width] == plain[b.x : b.x + b.width]

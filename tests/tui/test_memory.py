@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import gc
 import weakref
-from typing import Any
 
 from kameng_tui.tui.screens.help import HelpScreen
 from kameng_tui.tui.widgets.footer import KeyFooter
 from tests.helpers import AppFactory
 from tests.tui.test_app import settle
+from tests.tui.test_quiet import Repaints
 
 
 async def test_the_footer_draws_its_keys_without_widgets(make_app: AppFactory) -> None:
@@ -36,24 +36,16 @@ async def test_footer_redraws_only_when_its_keys_change(make_app: AppFactory) ->
         screen = await settle(app, pilot)
         footer = screen.query_one(KeyFooter)
         before = footer.redraws
-        refreshes = 0
-        refresh = footer.refresh
-
-        def counting(*args: Any, **kwargs: Any) -> Any:
-            nonlocal refreshes
-            refreshes += 1
-            return refresh(*args, **kwargs)
-
-        footer.refresh = counting  # type: ignore[method-assign]
+        repaints = Repaints(footer)
         keys = [placed.key.key for placed in footer.placed]
         for _ in range(5):  # the cursor moves, the keys on offer stay the same
             await pilot.press("j")
             screen.refresh_bindings()  # as Textual does on a focus move: maybe changed
             await pilot.pause()
-        assert footer.redraws == before and refreshes == 0
+        assert footer.redraws == before and repaints.calls == []
         await pilot.press("L")  # another language: every description changes
         await pilot.pause()
-        assert footer.redraws == before + 1 and refreshes == 1
+        assert footer.redraws == before + 1 and len(repaints.calls) == 1
         relabelled = footer.render_line(0).text
         assert " / 搜索  s 排序 " in relabelled and "▏^p 命令 " in relabelled
         assert [placed.key.key for placed in footer.placed] == keys  # in other words
