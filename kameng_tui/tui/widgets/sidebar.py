@@ -49,7 +49,9 @@ class Entry(msgspec.Struct):
 
 
 class _Moves(ScrollView):
-    # The moves every list has, listed in the help under the keys of the ones that have ids.
+    # The arrows and their kin, in a base class: Textual merges these with FilterList's own,
+    # while the help and the keymap list FilterList.BINDINGS (j and k, with ids), as they did
+    # when the arrows were OptionList's.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down", "cursor_down", "Down", show=False),
         Binding("up", "cursor_up", "Up", show=False),
@@ -181,11 +183,11 @@ class FilterList(_Moves, can_focus=True):
         return self.scrollable_content_region.height - 1  # under the title
 
     def _scroll_to_entry(self, index: int) -> None:
-        top = int(self.scroll_offset.y)
+        top, page = int(self.scroll_offset.y), self._page
         if index < top:
             self.scroll_to(y=index, animate=False, immediate=True)
-        elif index >= top + self._page > top:
-            self.scroll_to(y=index - self._page + 1, animate=False, immediate=True)
+        elif page > 0 and index >= top + page:
+            self.scroll_to(y=index - page + 1, animate=False, immediate=True)
 
     # -- mouse -------------------------------------------------------------------------------
 
