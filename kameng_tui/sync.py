@@ -410,11 +410,11 @@ class Syncer:
             # being applied.
             if ahead is not None and ahead[0] == sent and (self.more or sent is None):
                 prefetched = sent is None
-                self._prefetching = False  # the next page: asked for by whom polls next
                 result = await ahead[1]
             else:
                 if ahead is not None:
                     ahead[1].cancel()
+                    self._prefetching = False
                 if self.more:
                     await space(self._last_page, self.limits.page_spacing)
                     if self.halted:
@@ -434,6 +434,8 @@ class Syncer:
         finally:
             self.running = False
             self._last_page = time.monotonic()
+            if prefetched:  # in: the next page is asked for by whom polls next
+                self._prefetching = False
         # After a prefetched first page the caller asks for the next once that page is painted:
         # fetched now, it would compete with the first frame for the one core.
         if not prefetched:
@@ -530,6 +532,7 @@ class Syncer:
         if self._ahead is not None:
             self._ahead[1].cancel()
             self._ahead = None
+        self._prefetching = False  # nothing asked for early now
 
     def _failed(self, message: str, retry_after: float | None, *, retryable: bool) -> None:
         log.warning("%s/%s poll failed: %s", self.backend.platform, self.backend.profile, message)

@@ -4,8 +4,9 @@ it, a slow one does not hold the caller past its wait, a failing one fails that 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
-from kameng_tui.backends.base import BackendError
+from kameng_tui.backends.base import BackendError, SyncResult
 from kameng_tui.domain.clock import ManualClock
 from kameng_tui.sync import WireLimits
 from tests.test_sync import FakeBackend, page, syncer
@@ -78,3 +79,49 @@ async def test_no_prefetch_while_paused(clock: ManualClock) -> None:
     sync.toggle_pause()
     sync.prefetch()
     assert backend.cursors == [] and not await sync.wait_first_page(5.0)
+
+
+async def test_a_first_page_still_arriving_as_the_poll_waits_brings_no_early_page(
+    clock: ManualClock,
+) -> None:
+    # A slow shop: the poll starts waiting before the prefetched page's body is in. When it
+    # arrives the backend may not ask for the next page yet (the first frame is still to come).
+    class Gated(FakeBackend):
+        allowed: Callable[[], bool] = staticmethod(lambda: True)
+        seen: list[bool]
+
+        def read_ahead_while(self, allowed: Callable[[], bool]) -> None:
+            self.allowed = allowed
+
+        async def fetch_changes(self, cursor: str | None) -> SyncResult:
+            result = await super().fetch_changes(cursor)
+            self.seen.append(self.allowed())  # where a body's arrival may ask for the next
+            return result
+
+    backend = Gated([page(range(0, 2), "p1", more=True), page(range(2, 4), "p2")])
+    backend.seen = []
+    backend.gate = asyncio.Event()
+    sync = syncer(backend, clock)
+    sync.limits = AHEAD
+    sync.prefetch()
+    assert not await sync.wait_first_page(0.01)
+    poll = asyncio.ensure_future(sync.poll())
+    await asyncio.sleep(0)
+    backend.gate.set()
+    assert await poll is not None
+    assert backend.seen == [False]  # not while the first page was arriving
+    assert backend.allowed()  # the pages after it are asked for early as before
+
+
+async def test_a_first_page_dropped_by_a_pause_leaves_early_pages_allowed(
+    clock: ManualClock,
+) -> None:
+    backend = FakeBackend([page(range(3), "a")])
+    backend.gate = asyncio.Event()
+    sync = syncer(backend, clock)
+    sync.limits = AHEAD
+    sync.prefetch()
+    assert not sync._reads_ahead()  # the first frame first
+    sync.toggle_pause()  # p before the first page came: it is dropped
+    sync.toggle_pause()
+    assert sync._reads_ahead()
