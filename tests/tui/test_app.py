@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -576,3 +577,23 @@ async def test_theme_choice_is_remembered(make_app: AppFactory) -> None:
     async with again.run_test(size=(80, 24)) as pilot:
         await settle(again, pilot)
         assert again.theme == "nord"
+
+
+async def test_a_worker_still_closing_as_the_app_shuts_down_is_no_crash(
+    make_app: AppFactory,
+) -> None:
+    # A poll whose HTTP request is still closing when its screen goes: cancelled, it takes a
+    # few turns of the loop to end. Waiting for the last history write must not fail on it.
+    async def slow_to_cancel() -> None:
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            await asyncio.sleep(0.05)  # the connection closing
+            raise
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        app.orders_screen.run_worker(slow_to_cancel(), group="poll", exit_on_error=False)
+        await pilot.pause()
+    assert app._exception is None and app.return_code in (None, 0)
