@@ -193,7 +193,7 @@ class OrdersScreen(Screen[None]):
         )
         self._sidebar_chosen = False  # until `b`, the sidebar follows the terminal's width
         self._skipped_shown: set[str] = set()
-        # Mounted when `/` first asks for it (_search_box): an Input on the first screen cost its
+        # Mounted when `/` first asks for it (action_search): an Input on the first screen cost its
         # first frame its styles, five component classes and a layout (~3 ms).
         self.search = SearchInput(placeholder=messages("search.placeholder"), id="search")
         self.search.set_messages(messages)  # its footer keys in this language

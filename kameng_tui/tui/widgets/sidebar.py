@@ -250,13 +250,11 @@ class FilterList(_Moves, can_focus=True):
     def _strip(
         self, text: Text, width: int, style: Style, meta: dict[str, object] | None = None
     ) -> Strip:
+        if meta is not None:
+            style = style + Style.from_meta(meta)  # the padding answers a click too
         # Under the text's own spans (a bold count); Text.render leaves its base style out.
         segments = text.render(self.app.console, end="")
-        strip = Strip(segments).apply_style(style)
-        if meta is not None:
-            style = style + Style.from_meta(meta)
-            strip = strip.apply_style(Style.from_meta(meta))
-        return strip.crop(0, width).adjust_cell_length(width, style)
+        return Strip(segments).apply_style(style).crop(0, width).adjust_cell_length(width, style)
 
     def _style(self, name: str) -> Style:
         """The list's own style (""), or a component's worked out against its background."""
